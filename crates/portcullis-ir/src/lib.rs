@@ -1,0 +1,10 @@
+//! The shared vocabulary of portcullis: where text came from ([`source`]), and what the
+//! infrastructure declares ([`model`]), independent of Terraform or CloudFormation.
+
+pub mod model;
+pub mod source;
+mod value;
+
+pub use model::*;
+pub use source::{FileId, Location, SourceFile, SourceMap, Span};
+pub use value::{Trace, Value};

@@ -1,0 +1,258 @@
+//! The security-group IR. Front-ends fill an [`Inventory`]; checks read it.
+//!
+//! Identities are strings: a Terraform address (`module.web.aws_security_group.this[0]`) or a
+//! CloudFormation logical id (`WebSecurityGroup`). References between items (a rule's group, an
+//! instance's groups, an association's subnet) use the same strings, resolved by the front-end;
+//! a reference it cannot resolve is a [`Value::Unknown`].
+
+use portcullis_net::{Cidr, Protocol};
+
+use crate::{Span, Trace, Value};
+
+/// Everything one analysis unit (a Terraform root module with its modules, or one
+/// CloudFormation template) declares about network exposure.
+#[derive(Clone, Debug, Default)]
+pub struct Inventory {
+    pub security_groups: Vec<SecurityGroup>,
+    pub rules: Vec<SgRule>,
+    pub nacls: Vec<NetworkAcl>,
+    pub nacl_entries: Vec<NaclEntry>,
+    pub nacl_associations: Vec<NaclAssociation>,
+    pub attachments: Vec<Attachment>,
+    pub vpcs: Vec<Vpc>,
+    pub subnets: Vec<Subnet>,
+    /// CIDRs the configuration names (variables, parameters, locals), offered as remedies.
+    pub named_cidrs: Vec<NamedCidr>,
+    /// Things the front-end could not follow (a module it could not resolve, an unknown count),
+    /// reported by a check as information.
+    pub unresolved: Vec<Unresolved>,
+}
+
+impl Inventory {
+    pub fn group(&self, id: &str) -> Option<&SecurityGroup> {
+        self.security_groups.iter().find(|group| group.id == id)
+    }
+
+    pub fn extend(&mut self, other: Self) {
+        self.security_groups.extend(other.security_groups);
+        self.rules.extend(other.rules);
+        self.nacls.extend(other.nacls);
+        self.nacl_entries.extend(other.nacl_entries);
+        self.nacl_associations.extend(other.nacl_associations);
+        self.attachments.extend(other.attachments);
+        self.vpcs.extend(other.vpcs);
+        self.subnets.extend(other.subnets);
+        self.named_cidrs.extend(other.named_cidrs);
+        self.unresolved.extend(other.unresolved);
+    }
+}
+
+/// Conditions under which an item exists. Empty means it certainly exists; otherwise each
+/// trace says what had to be assumed (`count` is unknown, condition `IsProd` holds, ...).
+pub type Assumptions = Vec<Trace>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ingress => "ingress",
+            Self::Egress => "egress",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SecurityGroup {
+    /// Address or logical id, unique in the inventory.
+    pub id: String,
+    pub name: Option<Value<String>>,
+    pub description: Option<Value<String>>,
+    pub vpc: Option<Value<String>>,
+    /// `aws_default_security_group`, or a group named `default`.
+    pub is_default: bool,
+    /// The whole resource (block or template entry).
+    pub span: Span,
+    /// The span of the resource's name or label, for compact pointers.
+    pub name_span: Span,
+    /// The construct path of CDK output (`Metadata.aws:cdk:path`), when present.
+    pub construct_path: Option<String>,
+    pub assumptions: Assumptions,
+}
+
+/// Who is on the other side of a rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Peer {
+    Cidr(Value<Cidr>),
+    SecurityGroup(Value<String>),
+    PrefixList(Value<String>),
+    /// `self = true`: the group itself.
+    SelfGroup(Span),
+}
+
+impl Peer {
+    pub fn span(&self) -> Span {
+        match self {
+            Self::Cidr(value) => value.span(),
+            Self::SecurityGroup(value) | Self::PrefixList(value) => value.span(),
+            Self::SelfGroup(span) => *span,
+        }
+    }
+}
+
+/// One rule statement: an inline `ingress` block, an `aws_security_group_rule`, an
+/// `AWS::EC2::SecurityGroupIngress`, an entry of `SecurityGroupIngress`, ...
+#[derive(Clone, Debug)]
+pub struct SgRule {
+    /// Unique in the inventory, e.g. `aws_security_group.web.ingress[0]`.
+    pub id: String,
+    /// The resource that holds the statement, e.g. `aws_security_group.web`.
+    pub resource: String,
+    /// The group the rule belongs to.
+    pub group: Value<String>,
+    pub direction: Direction,
+    pub protocol: Value<Protocol>,
+    pub from_port: Option<Value<i64>>,
+    pub to_port: Option<Value<i64>>,
+    pub peers: Vec<Peer>,
+    pub description: Option<Value<String>>,
+    /// The statement (block, object or resource).
+    pub span: Span,
+    pub assumptions: Assumptions,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NaclAction {
+    Allow,
+    Deny,
+}
+
+#[derive(Clone, Debug)]
+pub struct NetworkAcl {
+    pub id: String,
+    pub vpc: Option<Value<String>>,
+    pub is_default: bool,
+    pub span: Span,
+    pub assumptions: Assumptions,
+}
+
+#[derive(Clone, Debug)]
+pub struct NaclEntry {
+    pub id: String,
+    pub acl: Value<String>,
+    pub rule_number: Value<i64>,
+    pub action: Value<NaclAction>,
+    pub direction: Direction,
+    pub protocol: Value<Protocol>,
+    /// Ports for tcp/udp; for ICMP, `from_port` holds the ICMP type.
+    pub from_port: Option<Value<i64>>,
+    pub to_port: Option<Value<i64>>,
+    pub cidr: Option<Value<Cidr>>,
+    pub span: Span,
+    pub assumptions: Assumptions,
+}
+
+#[derive(Clone, Debug)]
+pub struct NaclAssociation {
+    pub acl: Value<String>,
+    pub subnet: Value<String>,
+    pub span: Span,
+}
+
+/// What kind of thing a security group protects; drives severity and remedies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceRole {
+    Compute,
+    Database,
+    Cache,
+    LoadBalancer,
+    Cluster,
+    Function,
+    Search,
+    Broker,
+    NetworkInterface,
+}
+
+/// Whether a resource can be reached from outside its VPC, before security groups apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reachability {
+    /// Public IP, `publicly_accessible`, internet-facing scheme.
+    Public,
+    Private,
+    /// Public exactly when its subnet gives public IPs and routes to an internet gateway.
+    ViaSubnet,
+}
+
+/// A resource that uses security groups.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub id: String,
+    /// The resource type as written (`aws_db_instance`, `AWS::RDS::DBInstance`).
+    pub kind: String,
+    pub role: ResourceRole,
+    pub groups: Vec<Value<String>>,
+    pub reachability: Value<Reachability>,
+    pub subnets: Vec<Value<String>>,
+    pub span: Span,
+    pub name_span: Span,
+    pub construct_path: Option<String>,
+    pub assumptions: Assumptions,
+}
+
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    pub id: String,
+    pub cidr: Option<Value<Cidr>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub id: String,
+    pub vpc: Option<Value<String>>,
+    pub cidr: Option<Value<Cidr>>,
+    pub map_public_ip_on_launch: Option<Value<bool>>,
+    /// Whether its route table sends 0.0.0.0/0 to an internet gateway, when known.
+    pub routes_to_internet: Option<Value<bool>>,
+    pub span: Span,
+}
+
+/// A CIDR the configuration gives a name to (`variable "office_cidr"`, a `VpnCidr` parameter).
+#[derive(Clone, Debug)]
+pub struct NamedCidr {
+    pub name: String,
+    /// How to refer to it in the source language (`var.office_cidr`, `!Ref VpnCidr`).
+    pub reference: String,
+    pub cidr: Cidr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Unresolved {
+    /// What could not be followed, e.g. `module.vpc`.
+    pub subject: String,
+    pub reason: String,
+    pub span: Span,
+}
+
+/// An input the front-end could not analyse (a parse error, a limit reached). Problems make the
+/// scan exit with code 2, but never stop the other files from being scanned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub span: Span,
+    pub message: String,
+}
+
+/// The result of one analysis unit: a Terraform root module (with the modules it calls) or a
+/// CloudFormation template.
+#[derive(Clone, Debug, Default)]
+pub struct Unit {
+    /// A display name: the root module's directory or the template's path.
+    pub name: String,
+    pub inventory: Inventory,
+    pub problems: Vec<Problem>,
+}

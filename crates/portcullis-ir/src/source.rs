@@ -1,0 +1,208 @@
+//! Files, byte spans, and byte → line/column conversion.
+
+use std::sync::Arc;
+
+use line_index::{LineIndex, TextSize, WideEncoding};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Self {
+            file,
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end.max(start)).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The smallest span that contains both (same file assumed).
+    #[must_use]
+    pub fn cover(self, other: Self) -> Self {
+        Self {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A 1-based position. `column` counts Unicode scalar values; `utf16_column` counts UTF-16
+/// code units, as LSP and SARIF (`columnKind: utf16CodeUnits`) want.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    pub line: u32,
+    pub column: u32,
+    pub utf16_column: u32,
+}
+
+/// One scanned file: its path as given on the command line and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    pub path: String,
+    pub text: Arc<str>,
+    index: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(id: FileId, path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let index = LineIndex::new(&text);
+        Self {
+            id,
+            path: path.into(),
+            text,
+            index,
+        }
+    }
+
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.id, start, end)
+    }
+
+    /// The position of a byte offset; offsets inside a character or past the end are clamped.
+    pub fn location(&self, offset: u32) -> Location {
+        let mut offset = (offset as usize).min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let size = TextSize::try_from(offset).unwrap_or_default();
+        let line_col = self.index.line_col(size);
+        let line_start = offset - line_col.col as usize;
+        let before = &self.text[line_start..offset];
+        let column = u32::try_from(before.chars().count()).unwrap_or(u32::MAX);
+        let utf16_column = self
+            .index
+            .to_wide(WideEncoding::Utf16, line_col)
+            .map_or(column, |wide| wide.col);
+        Location {
+            line: line_col.line + 1,
+            column: column + 1,
+            utf16_column: utf16_column + 1,
+        }
+    }
+
+    /// The byte offset of a 1-based line and UTF-16 column (LSP positions), clamped to the text.
+    pub fn offset_of_utf16(&self, line: u32, utf16_column: u32) -> usize {
+        let wide = line_index::WideLineCol {
+            line: line.saturating_sub(1),
+            col: utf16_column.saturating_sub(1),
+        };
+        self.index
+            .to_utf8(WideEncoding::Utf16, wide)
+            .and_then(|line_col| self.index.offset(line_col))
+            .map_or(self.text.len(), |size| usize::from(size).min(self.text.len()))
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+}
+
+/// Every file of a scan, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<Arc<SourceFile>>,
+}
+
+impl SourceMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The id the next added file will get; files are added in a deterministic order.
+    pub fn next_id(&self) -> FileId {
+        FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX))
+    }
+
+    pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+        let id = self.next_id();
+        self.files.push(Arc::new(SourceFile::new(id, path, text)));
+        id
+    }
+
+    /// Adds a file built elsewhere (for example in parallel); its id must be [`Self::next_id`].
+    pub fn push(&mut self, file: Arc<SourceFile>) {
+        debug_assert_eq!(file.id, self.next_id());
+        self.files.push(file);
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&Arc<SourceFile>> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &Arc<SourceFile>> {
+        self.files.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn path(&self, span: Span) -> &str {
+        self.get(span.file).map_or("", |file| file.path.as_str())
+    }
+
+    pub fn location(&self, file: FileId, offset: u32) -> Location {
+        self.get(file).map_or(
+            Location {
+                line: 1,
+                column: 1,
+                utf16_column: 1,
+            },
+            |source| source.location(offset),
+        )
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.get(span.file).map_or("", |file| file.slice(span))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_and_utf16_units() {
+        let file = SourceFile::new(FileId(0), "a.tf", "x = 1\n# é😀 = \"0.0.0.0/0\"\n");
+        let offset = file.text.find('"').unwrap();
+        let location = file.location(u32::try_from(offset).unwrap());
+        assert_eq!(location.line, 2);
+        assert_eq!(location.column, 8);
+        assert_eq!(location.utf16_column, 9);
+        assert_eq!(file.offset_of_utf16(2, 9), offset);
+    }
+
+    #[test]
+    fn crlf_does_not_shift_columns() {
+        let file = SourceFile::new(FileId(0), "a.tf", "a\r\nbc = 1\r\n");
+        let offset = file.text.find('=').unwrap();
+        let location = file.location(u32::try_from(offset).unwrap());
+        assert_eq!((location.line, location.column), (2, 4));
+    }
+
+    #[test]
+    fn offsets_out_of_range_are_clamped() {
+        let file = SourceFile::new(FileId(0), "a.tf", "é");
+        assert_eq!(file.location(1).column, 1);
+        assert_eq!(file.location(99).column, 2);
+    }
+}
