@@ -1,6 +1,6 @@
 //! Files, byte spans, and byte → line/column conversion.
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use line_index::{LineIndex, TextSize, WideEncoding};
 
@@ -113,9 +113,13 @@ impl SourceFile {
 }
 
 /// Every file of a scan, indexed by [`FileId`].
+///
+/// Files are added while the scan runs (the Terraform front-end loads module sources it meets),
+/// so the map is shared and appends under a lock; lookups clone an `Arc`. Ids depend on the
+/// order of additions, so nothing user-visible may be ordered by id: sort by path.
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    files: Vec<Arc<SourceFile>>,
+    files: RwLock<Vec<Arc<SourceFile>>>,
 }
 
 impl SourceMap {
@@ -123,41 +127,37 @@ impl SourceMap {
         Self::default()
     }
 
-    /// The id the next added file will get; files are added in a deterministic order.
-    pub fn next_id(&self) -> FileId {
-        FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX))
+    pub fn add(&self, path: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<SourceFile> {
+        let mut files = self.files.write().unwrap_or_else(PoisonError::into_inner);
+        let id = FileId(u32::try_from(files.len()).unwrap_or(u32::MAX));
+        let file = Arc::new(SourceFile::new(id, path, text));
+        files.push(Arc::clone(&file));
+        file
     }
 
-    pub fn add(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
-        let id = self.next_id();
-        self.files.push(Arc::new(SourceFile::new(id, path, text)));
-        id
+    pub fn get(&self, id: FileId) -> Option<Arc<SourceFile>> {
+        let files = self.files.read().unwrap_or_else(PoisonError::into_inner);
+        files.get(id.0 as usize).cloned()
     }
 
-    /// Adds a file built elsewhere (for example in parallel); its id must be [`Self::next_id`].
-    pub fn push(&mut self, file: Arc<SourceFile>) {
-        debug_assert_eq!(file.id, self.next_id());
-        self.files.push(file);
-    }
-
-    pub fn get(&self, id: FileId) -> Option<&Arc<SourceFile>> {
-        self.files.get(id.0 as usize)
-    }
-
-    pub fn files(&self) -> impl Iterator<Item = &Arc<SourceFile>> {
-        self.files.iter()
+    /// Every file added so far, in the order of addition.
+    pub fn files(&self) -> Vec<Arc<SourceFile>> {
+        self.files
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.files.read().unwrap_or_else(PoisonError::into_inner).len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.len() == 0
     }
 
-    pub fn path(&self, span: Span) -> &str {
-        self.get(span.file).map_or("", |file| file.path.as_str())
+    pub fn path(&self, file: FileId) -> String {
+        self.get(file).map(|source| source.path.clone()).unwrap_or_default()
     }
 
     pub fn location(&self, file: FileId, offset: u32) -> Location {
@@ -169,10 +169,6 @@ impl SourceMap {
             },
             |source| source.location(offset),
         )
-    }
-
-    pub fn slice(&self, span: Span) -> &str {
-        self.get(span.file).map_or("", |file| file.slice(span))
     }
 }
 
