@@ -254,14 +254,10 @@ impl AddrSet {
     pub fn to_cidrs(&self) -> Vec<IpNet> {
         let mut nets: Vec<IpNet> = Vec::new();
         for range in self.v4.ranges() {
-            nets.extend(
-                ipnet::Ipv4Subnets::new(*range.start(), *range.end(), 0).map(IpNet::V4),
-            );
+            nets.extend(ipnet::Ipv4Subnets::new(*range.start(), *range.end(), 0).map(IpNet::V4));
         }
         for range in self.v6.ranges() {
-            nets.extend(
-                ipnet::Ipv6Subnets::new(*range.start(), *range.end(), 0).map(IpNet::V6),
-            );
+            nets.extend(ipnet::Ipv6Subnets::new(*range.start(), *range.end(), 0).map(IpNet::V6));
         }
         nets
     }
@@ -321,9 +317,15 @@ mod tests {
         assert_eq!(set(&["0.0.0.0/1"]).reach(), Reach::Broad);
         assert_eq!(set(&["8.0.0.0/8"]).reach(), Reach::Broad);
         assert_eq!(set(&["8.8.8.8/32"]).reach(), Reach::Limited);
-        assert_eq!(set(&["10.0.0.0/8", "192.168.0.0/16"]).reach(), Reach::Private);
+        assert_eq!(
+            set(&["10.0.0.0/8", "192.168.0.0/16"]).reach(),
+            Reach::Private
+        );
         assert_eq!(set(&["2000::/3"]).reach(), Reach::Internet);
-        assert_eq!(set(&["fc00::/7", "fe80::/10", "::1/128"]).reach(), Reach::Private);
+        assert_eq!(
+            set(&["fc00::/7", "fe80::/10", "::1/128"]).reach(),
+            Reach::Private
+        );
         assert_eq!(set(&["2001:db8::/32"]).reach(), Reach::Private);
         assert_eq!(AddrSet::new().reach(), Reach::Private);
     }

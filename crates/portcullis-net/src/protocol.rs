@@ -112,11 +112,17 @@ pub struct PortRange {
 }
 
 impl PortRange {
-    pub const ALL: Self = Self { from: 0, to: u16::MAX };
+    pub const ALL: Self = Self {
+        from: 0,
+        to: u16::MAX,
+    };
     pub const ICMP_ALL: Self = Self { from: 0, to: 255 };
 
     pub const fn single(port: u16) -> Self {
-        Self { from: port, to: port }
+        Self {
+            from: port,
+            to: port,
+        }
     }
 
     pub const fn new(from: u16, to: u16) -> Self {
@@ -178,20 +184,38 @@ mod tests {
     #[test]
     fn icmp_ports_are_type_and_code() {
         // from_port 8 is echo request, not port 8.
-        assert_eq!(Protocol::Icmp.port_range(Some(8), Some(0)), Ok(PortRange::single(8)));
-        assert_eq!(Protocol::Icmp.port_range(Some(-1), Some(-1)), Ok(PortRange::ICMP_ALL));
+        assert_eq!(
+            Protocol::Icmp.port_range(Some(8), Some(0)),
+            Ok(PortRange::single(8))
+        );
+        assert_eq!(
+            Protocol::Icmp.port_range(Some(-1), Some(-1)),
+            Ok(PortRange::ICMP_ALL)
+        );
     }
 
     #[test]
     fn all_protocols_ignore_ports() {
-        assert_eq!(Protocol::All.port_range(Some(22), Some(22)), Ok(PortRange::ALL));
-        assert_eq!(Protocol::Number(47).port_range(Some(22), Some(22)), Ok(PortRange::ALL));
+        assert_eq!(
+            Protocol::All.port_range(Some(22), Some(22)),
+            Ok(PortRange::ALL)
+        );
+        assert_eq!(
+            Protocol::Number(47).port_range(Some(22), Some(22)),
+            Ok(PortRange::ALL)
+        );
     }
 
     #[test]
     fn tcp_port_ranges() {
-        assert_eq!(Protocol::Tcp.port_range(Some(22), Some(22)), Ok(PortRange::single(22)));
-        assert_eq!(Protocol::Tcp.port_range(Some(0), Some(65535)), Ok(PortRange::ALL));
+        assert_eq!(
+            Protocol::Tcp.port_range(Some(22), Some(22)),
+            Ok(PortRange::single(22))
+        );
+        assert_eq!(
+            Protocol::Tcp.port_range(Some(0), Some(65535)),
+            Ok(PortRange::ALL)
+        );
         assert!(Protocol::Tcp.port_range(Some(30), Some(20)).is_err());
         assert!(Protocol::Tcp.port_range(Some(70000), Some(70000)).is_err());
         assert!(Protocol::Udp.port_range(None, Some(1)).is_err());

@@ -43,11 +43,12 @@ impl TrafficSet {
             .get(&protocol)
             .cloned()
             .unwrap_or_else(|| SegmentMap::new(protocol));
-        if protocol != Protocol::All {
-            if let Some(all) = self.maps.get(&Protocol::All) {
-                let everything = all.union_of_all();
-                combined.insert(combined.domain(), &everything);
-            }
+        if let Some(all) = self
+            .maps
+            .get(&Protocol::All)
+            .filter(|_| protocol != Protocol::All)
+        {
+            combined.insert(combined.domain(), &all.union_of_all());
         }
         combined.query(ports)
     }
@@ -181,7 +182,12 @@ mod tests {
     fn protocol_all_applies_to_every_protocol() {
         let mut traffic = TrafficSet::new();
         traffic.insert(Protocol::All, PortRange::ALL, &addrs("0.0.0.0/0"));
-        for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Icmp, Protocol::Number(47)] {
+        for protocol in [
+            Protocol::Tcp,
+            Protocol::Udp,
+            Protocol::Icmp,
+            Protocol::Number(47),
+        ] {
             let segments = traffic.segments(protocol, PortRange::single(3));
             assert_eq!(segments[0].addrs.reach(), Reach::Internet, "{protocol}");
         }

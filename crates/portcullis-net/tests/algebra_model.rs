@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The exposure algebra against a brute-force model on a small universe: 16 ports and the
 //! 256 addresses of 198.51.100.0/24 (plus one address outside it).
 
@@ -14,7 +15,11 @@ struct ModelRule {
 }
 
 fn protocol() -> impl Strategy<Value = Protocol> {
-    prop_oneof![Just(Protocol::Tcp), Just(Protocol::Udp), Just(Protocol::All)]
+    prop_oneof![
+        Just(Protocol::Tcp),
+        Just(Protocol::Udp),
+        Just(Protocol::All)
+    ]
 }
 
 fn rule() -> impl Strategy<Value = ModelRule> {

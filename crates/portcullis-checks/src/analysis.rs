@@ -1,0 +1,282 @@
+//! The exposure analysis of an inventory, shared by the rules: every rule statement resolved to
+//! protocol, ports and addresses, and the union of each group's statements per direction.
+
+use std::collections::BTreeMap;
+
+use portcullis_diagnostics::{Certainty, Related};
+use portcullis_ir::{Direction, Inventory, Peer, SgRule, SourceMap, Span, Value};
+use portcullis_net::{AddrSet, Cidr, PortRange, Protocol, Reach, TrafficSet};
+
+use crate::catalogue::{Service, services_touched};
+
+/// A CIDR peer of a statement, resolved.
+#[derive(Clone, Debug)]
+pub struct CidrPeer<'a> {
+    pub cidr: Cidr,
+    pub reach: Reach,
+    pub value: &'a Value<Cidr>,
+}
+
+/// A rule statement with its traffic resolved.
+#[derive(Debug)]
+pub struct Statement<'a> {
+    pub rule: &'a SgRule,
+    /// `None` when the protocol or the ports could not be resolved.
+    pub traffic: Option<(Protocol, PortRange)>,
+    pub cidrs: Vec<CidrPeer<'a>>,
+    pub unknown_cidrs: Vec<&'a Value<Cidr>>,
+    /// Every known CIDR of the statement.
+    pub addrs: AddrSet,
+}
+
+impl Statement<'_> {
+    /// Protocol `all`, another protocol number, or every port of tcp or udp.
+    pub fn is_all_traffic(&self) -> bool {
+        matches!(self.traffic, Some((protocol, ports)) if matches!(protocol, Protocol::All | Protocol::Number(_)) || (protocol.has_ports() && ports.is_all()))
+    }
+
+    /// The peer a finding points at: the one with the widest reach, first in source order.
+    pub fn widest_peer(&self) -> Option<&CidrPeer<'_>> {
+        self.cidrs
+            .iter()
+            .filter(|peer| peer.reach > Reach::Private)
+            .max_by(|a, b| {
+                a.reach
+                    .cmp(&b.reach)
+                    .then(b.value.span().cmp(&a.value.span()))
+            })
+    }
+
+    /// The key of the traffic set the statement belongs to.
+    fn group_key(&self) -> GroupKey {
+        match &self.rule.group {
+            Value::Known { value, .. } => (value.clone(), self.rule.direction),
+            // A rule whose group is unknown is judged alone.
+            Value::Unknown { .. } => (format!("\u{0}{}", self.rule.id), self.rule.direction),
+        }
+    }
+}
+
+type GroupKey = (String, Direction);
+
+/// One service a statement helps to expose.
+#[derive(Clone, Debug)]
+pub struct ServiceExposure<'s> {
+    pub service: &'static Service,
+    /// The reach of the whole group on the service's ports (the union of its statements).
+    pub reach: Reach,
+    /// Whether the statement reaches that far by itself.
+    pub alone: bool,
+    /// Other statements of the group that add public addresses on those ports.
+    pub partners: Vec<&'s Statement<'s>>,
+}
+
+pub struct Context<'a> {
+    pub inventory: &'a Inventory,
+    pub sources: &'a SourceMap,
+    pub statements: Vec<Statement<'a>>,
+    traffic: BTreeMap<GroupKey, TrafficSet>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(inventory: &'a Inventory, sources: &'a SourceMap) -> Self {
+        let statements: Vec<Statement<'a>> = inventory.rules.iter().map(resolve).collect();
+        let mut traffic: BTreeMap<GroupKey, TrafficSet> = BTreeMap::new();
+        for statement in &statements {
+            if let Some((protocol, ports)) = statement.traffic {
+                traffic.entry(statement.group_key()).or_default().insert(
+                    protocol,
+                    ports,
+                    &statement.addrs,
+                );
+            }
+        }
+        Self {
+            inventory,
+            sources,
+            statements,
+            traffic,
+        }
+    }
+
+    /// The traffic every statement of a group allows in one direction.
+    pub fn group_traffic(&self, group: &str, direction: Direction) -> Option<&TrafficSet> {
+        self.traffic.get(&(group.to_owned(), direction))
+    }
+
+    /// The widest reach of the statement's group on `protocol`/`ports`.
+    pub fn group_reach(
+        &self,
+        statement: &Statement<'_>,
+        protocol: Protocol,
+        ports: PortRange,
+    ) -> Reach {
+        self.traffic
+            .get(&statement.group_key())
+            .map(|traffic| widest(traffic, protocol, ports))
+            .unwrap_or(Reach::Private)
+    }
+
+    /// The catalogued services a statement opens to the internet or to a broad public range,
+    /// judged on the union of its group's statements.
+    pub fn exposed_services<'s>(
+        &'s self,
+        statement: &'s Statement<'s>,
+    ) -> Vec<ServiceExposure<'s>> {
+        let Some((protocol, ports)) = statement.traffic else {
+            return Vec::new();
+        };
+        let own_reach = statement.addrs.reach();
+        if own_reach == Reach::Private {
+            return Vec::new();
+        }
+        let mut exposures = Vec::new();
+        for service in services_touched(protocol, ports) {
+            let Some(shared) = ports.intersect(service.ports) else {
+                continue;
+            };
+            let reach = self.group_reach(statement, service.protocol, shared);
+            if reach < Reach::Broad {
+                continue;
+            }
+            let alone = own_reach >= reach;
+            let partners = if alone {
+                Vec::new()
+            } else {
+                self.partners(statement, service.protocol, shared)
+            };
+            exposures.push(ServiceExposure {
+                service,
+                reach,
+                alone,
+                partners,
+            });
+        }
+        exposures
+    }
+
+    /// Other statements of the same group and direction with public addresses on these ports.
+    fn partners<'s>(
+        &'s self,
+        statement: &'s Statement<'s>,
+        protocol: Protocol,
+        ports: PortRange,
+    ) -> Vec<&'s Statement<'s>> {
+        let key = statement.group_key();
+        self.statements
+            .iter()
+            .filter(|other| !std::ptr::eq(*other, statement) && other.group_key() == key)
+            .filter(|other| {
+                other.traffic.is_some_and(|(other_protocol, other_ports)| {
+                    (other_protocol == protocol || other_protocol == Protocol::All)
+                        && other_ports.intersect(ports).is_some()
+                })
+            })
+            .filter(|other| other.addrs.reach() > Reach::Private)
+            .collect()
+    }
+
+    pub fn path(&self, span: Span) -> String {
+        self.sources.path(span.file)
+    }
+
+    pub fn line(&self, span: Span) -> u32 {
+        self.sources.location(span.file, span.start).line
+    }
+}
+
+/// The widest reach over the segments of `ports`.
+pub fn widest(traffic: &TrafficSet, protocol: Protocol, ports: PortRange) -> Reach {
+    traffic
+        .segments(protocol, ports)
+        .iter()
+        .map(|segment| segment.addrs.reach())
+        .max()
+        .unwrap_or(Reach::Private)
+}
+
+fn resolve(rule: &SgRule) -> Statement<'_> {
+    let number =
+        |value: &Option<Value<i64>>| value.as_ref().map(|value| value.known_value().copied());
+    let traffic = match rule.protocol.known_value() {
+        Some(&protocol) => {
+            let (from, to) = (number(&rule.from_port), number(&rule.to_port));
+            // A port given but unknown makes the range unknown; a port absent is for the protocol to judge.
+            if matches!(from, Some(None)) || matches!(to, Some(None)) {
+                None
+            } else {
+                protocol
+                    .port_range(from.flatten(), to.flatten())
+                    .ok()
+                    .map(|ports| (protocol, ports))
+            }
+        }
+        None => None,
+    };
+    let mut cidrs = Vec::new();
+    let mut unknown_cidrs = Vec::new();
+    let mut addrs = AddrSet::new();
+    for peer in &rule.peers {
+        if let Peer::Cidr(value) = peer {
+            match value.known_value() {
+                Some(cidr) => {
+                    addrs.insert(cidr.net);
+                    cidrs.push(CidrPeer {
+                        cidr: *cidr,
+                        reach: AddrSet::from_net(cidr.net).reach(),
+                        value,
+                    });
+                }
+                None => unknown_cidrs.push(value),
+            }
+        }
+    }
+    Statement {
+        rule,
+        traffic,
+        cidrs,
+        unknown_cidrs,
+        addrs,
+    }
+}
+
+/// `definite` unless the rule or its group exists only under assumptions.
+pub fn certainty(context: &Context<'_>, rule: &SgRule) -> Certainty {
+    let group_assumed = rule
+        .group
+        .known_value()
+        .and_then(|id| context.inventory.group(id))
+        .is_some_and(|group| !group.assumptions.is_empty());
+    if rule.assumptions.is_empty() && !group_assumed {
+        Certainty::Definite
+    } else {
+        Certainty::Possible
+    }
+}
+
+/// Related locations explaining a rule statement finding: where the value came from, what was
+/// assumed, and the statement itself.
+pub fn explain_statement(
+    rule: &SgRule,
+    value_via: &[portcullis_ir::Trace],
+    primary: Span,
+) -> Vec<Related> {
+    let mut related: Vec<Related> = value_via
+        .iter()
+        .map(|trace| Related {
+            span: trace.span,
+            message: trace.note.clone(),
+        })
+        .collect();
+    related.extend(rule.assumptions.iter().map(|trace| Related {
+        span: trace.span,
+        message: format!("assuming {}", trace.note),
+    }));
+    if rule.span != primary {
+        related.push(Related {
+            span: rule.span,
+            message: format!("{} rule `{}`", rule.direction.as_str(), rule.id),
+        });
+    }
+    related
+}

@@ -1,0 +1,205 @@
+//! Concrete remedies: a tighter CIDR the repository already knows, a bastion security group, or a
+//! managed access path instead of an open port.
+
+use portcullis_diagnostics::{Applicability, Edit, Suggestion};
+use portcullis_ir::{Direction, Span};
+use portcullis_net::{AddrSet, Cidr, Reach};
+
+use crate::analysis::{CidrPeer, Context, Statement, widest};
+use crate::catalogue::{Category, Service};
+
+/// Words in a variable or parameter name that mark a CIDR meant for trusted sources.
+const TRUSTED_WORDS: &[&str] = &[
+    "office",
+    "vpn",
+    "admin",
+    "trusted",
+    "corp",
+    "bastion",
+    "management",
+    "mgmt",
+    "allow",
+];
+
+/// Suggestions for a statement that exposes `services` of `category`, most specific first.
+pub fn for_exposure(
+    context: &Context<'_>,
+    statement: &Statement<'_>,
+    peer: &CidrPeer<'_>,
+    category: Category,
+    services: &[&Service],
+) -> Vec<Suggestion> {
+    let mut suggestions = Vec::new();
+    match category {
+        Category::RemoteAdministration => {
+            if let Some(bastion) = services
+                .first()
+                .and_then(|service| bastion_group(context, statement, service))
+            {
+                suggestions.push(display_only(format!(
+                    "allow {} only from the bastion security group `{bastion}`: reference it as the source instead of a CIDR",
+                    names(services)
+                )));
+            }
+            suggestions.extend(trusted_cidr(context, peer));
+            suggestions.push(display_only(
+                "or remove this rule and reach the hosts through AWS Systems Manager Session Manager or an EC2 Instance Connect Endpoint".to_owned(),
+            ));
+        }
+        Category::Plaintext if services.iter().any(|service| service.name == "http") => {
+            suggestions.push(display_only(
+                "serve HTTPS on 443 and redirect port 80 to it at the load balancer".to_owned(),
+            ));
+            suggestions.extend(trusted_cidr(context, peer));
+        }
+        _ => {
+            suggestions.extend(trusted_cidr(context, peer));
+            suggestions.extend(vpc_cidr(context, statement, peer));
+            if suggestions.is_empty() {
+                suggestions.push(display_only(format!(
+                    "restrict the source to the networks that need {}, or reference the security group of the clients",
+                    names(services)
+                )));
+            }
+        }
+    }
+    suggestions
+}
+
+fn names(services: &[&Service]) -> String {
+    let mut names: Vec<&str> = services.iter().map(|service| service.name).collect();
+    names.dedup();
+    names.join(", ")
+}
+
+fn display_only(message: String) -> Suggestion {
+    Suggestion {
+        message,
+        applicability: Applicability::DisplayOnly,
+        edits: Vec::new(),
+    }
+}
+
+/// Replaces the peer with `replacement` when the peer is written literally at its span, keeping
+/// the quoting; a value that came through a variable is left for the user to change.
+fn cidr_edit(context: &Context<'_>, peer: &CidrPeer<'_>, replacement: Cidr) -> Vec<Edit> {
+    let span: Span = peer.value.span();
+    let Some(file) = context.sources.get(span.file) else {
+        return Vec::new();
+    };
+    let written = file.slice(span);
+    let (quote, inner) = match written
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        Some(inner) => ("\"", inner),
+        None => match written
+            .strip_prefix('\'')
+            .and_then(|rest| rest.strip_suffix('\''))
+        {
+            Some(inner) => ("'", inner),
+            None => ("", written),
+        },
+    };
+    if Cidr::parse(inner).ok().map(|cidr| cidr.net) != Some(peer.cidr.net) {
+        return Vec::new();
+    }
+    vec![Edit {
+        span,
+        replacement: format!("{quote}{replacement}{quote}"),
+    }]
+}
+
+fn tighter(
+    context: &Context<'_>,
+    peer: &CidrPeer<'_>,
+    replacement: Cidr,
+    message: String,
+) -> Suggestion {
+    let edits = cidr_edit(context, peer, replacement);
+    Suggestion {
+        message,
+        applicability: if edits.is_empty() {
+            Applicability::DisplayOnly
+        } else {
+            Applicability::Unsafe
+        },
+        edits,
+    }
+}
+
+/// A CIDR the configuration names as trusted (an office, VPN or admin network).
+fn trusted_cidr(context: &Context<'_>, peer: &CidrPeer<'_>) -> Option<Suggestion> {
+    let named = context.inventory.named_cidrs.iter().find(|named| {
+        let lower = named.name.to_ascii_lowercase();
+        TRUSTED_WORDS.iter().any(|word| lower.contains(word))
+            && AddrSet::from_net(named.cidr.net).reach() <= Reach::Limited
+    })?;
+    Some(tighter(
+        context,
+        peer,
+        named.cidr,
+        format!(
+            "restrict the source to `{}` ({})",
+            named.reference, named.cidr
+        ),
+    ))
+}
+
+/// The CIDR of the VPC of the statement's group, for services that only clients inside need.
+fn vpc_cidr(
+    context: &Context<'_>,
+    statement: &Statement<'_>,
+    peer: &CidrPeer<'_>,
+) -> Option<Suggestion> {
+    let group = context
+        .inventory
+        .group(statement.rule.group.known_value()?)?;
+    let vpc_id = group.vpc.as_ref()?.known_value()?;
+    let cidr = context
+        .inventory
+        .vpcs
+        .iter()
+        .find(|vpc| &vpc.id == vpc_id)?
+        .cidr
+        .as_ref()?
+        .known_value()
+        .copied()?;
+    Some(tighter(
+        context,
+        peer,
+        cidr,
+        format!(
+            "restrict the source to the VPC `{vpc_id}` ({cidr}), or better, reference the security group of the application tier"
+        ),
+    ))
+}
+
+/// A group that allows the service only from a narrow, known CIDR: a bastion.
+fn bastion_group(
+    context: &Context<'_>,
+    exposed: &Statement<'_>,
+    service: &Service,
+) -> Option<String> {
+    let exposed_group = exposed.rule.group.known_value();
+    let mut candidates: Vec<&str> = context
+        .statements
+        .iter()
+        .filter(|statement| statement.rule.direction == Direction::Ingress)
+        .filter_map(|statement| {
+            let group = statement.rule.group.known_value()?;
+            let (protocol, ports) = statement.traffic?;
+            let narrow = protocol == service.protocol
+                && ports.intersect(service.ports).is_some()
+                && !statement.cidrs.is_empty()
+                && statement.unknown_cidrs.is_empty()
+                && Some(group) != exposed_group;
+            let traffic = context.group_traffic(group, Direction::Ingress)?;
+            (narrow && widest(traffic, service.protocol, service.ports) <= Reach::Limited)
+                .then_some(group.as_str())
+        })
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates.first().map(|group| (*group).to_owned())
+}

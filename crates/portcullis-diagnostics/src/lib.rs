@@ -1,0 +1,223 @@
+//! What a check reports. Diagnostics hold byte spans; renderers turn them into lines and columns.
+
+use std::fmt;
+
+use portcullis_ir::{Direction, Span};
+use portcullis_net::{PortRange, Protocol};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Self; 5] = [
+        Self::Critical,
+        Self::High,
+        Self::Medium,
+        Self::Low,
+        Self::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|severity| severity.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether the finding holds in every evaluation of the configuration, or only under
+/// assumptions (an unknown `count`, a condition, a value that could not be resolved).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Certainty {
+    Definite,
+    Possible,
+}
+
+impl Certainty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Definite => "definite",
+            Self::Possible => "possible",
+        }
+    }
+}
+
+/// How much a suggested edit can be trusted, after ruff's `Applicability`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Applicability {
+    /// Shown, never applied: the edit is a sketch or there is no edit.
+    DisplayOnly,
+    /// Applied only with `--unsafe-fixes`: it changes who can connect.
+    Unsafe,
+    /// Keeps behaviour; may be applied automatically.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DisplayOnly => "display-only",
+            Self::Unsafe => "unsafe",
+            Self::Safe => "safe",
+        }
+    }
+}
+
+/// The metadata of a rule, including its documentation (the rule's doc comment).
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: &'static str,
+    pub default_severity: Severity,
+    pub enabled_by_default: bool,
+    /// Markdown with the headings What it does / Why is this bad? / Example / Use instead /
+    /// Fix safety.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The first sentence of "What it does", for tables and SARIF short descriptions.
+    pub fn summary(&self) -> String {
+        section(self.doc, "What it does")
+            .lines()
+            .map(str::trim)
+            .take_while(|line| !line.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The text under a `## heading` of a rule doc, up to the next heading.
+pub fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
+    let marker = format!("## {heading}");
+    let Some(start) = doc.find(&marker) else {
+        return "";
+    };
+    let body = &doc[start + marker.len()..];
+    let end = body.find("\n## ").unwrap_or(body.len());
+    body[..end].trim()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// The traffic a finding is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exposure {
+    pub direction: Direction,
+    pub protocol: Protocol,
+    /// `None` for protocol `all`, whose ports are meaningless.
+    pub ports: Option<PortRange>,
+    pub peer: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub certainty: Certainty,
+    /// Lowercase, no trailing period; says what is exposed to whom.
+    pub message: String,
+    pub span: Span,
+    /// The resource address or logical id the finding is about.
+    pub resource: String,
+    pub exposure: Option<Exposure>,
+    pub related: Vec<Related>,
+    pub suggestions: Vec<Suggestion>,
+    /// Stable across unrelated edits: built from the rule, resource, statement and value, never
+    /// from lines.
+    pub fingerprint: String,
+}
+
+/// A 64-bit FNV-1a hash of the parts, as 16 hex digits. Stable across runs and platforms.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain([0xff]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_depends_on_every_part_and_their_boundaries() {
+        let base = fingerprint(&["SG002", "aws_security_group.web", "0.0.0.0/0"]);
+        assert_eq!(base.len(), 16);
+        assert_eq!(
+            base,
+            fingerprint(&["SG002", "aws_security_group.web", "0.0.0.0/0"])
+        );
+        assert_ne!(
+            base,
+            fingerprint(&["SG002", "aws_security_group.web", "::/0"])
+        );
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+    }
+
+    #[test]
+    fn doc_sections() {
+        let doc =
+            "## What it does\nChecks a thing.\nOn two lines.\n\n## Why is this bad?\nBecause.\n";
+        assert_eq!(section(doc, "Why is this bad?"), "Because.");
+        let meta = RuleMeta {
+            code: "X1",
+            name: "x",
+            category: "c",
+            default_severity: Severity::Low,
+            enabled_by_default: true,
+            doc,
+        };
+        assert_eq!(meta.summary(), "Checks a thing. On two lines.");
+    }
+
+    #[test]
+    fn severities_order_and_parse() {
+        assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
+        assert_eq!(Severity::parse("HIGH"), Some(Severity::High));
+        assert_eq!(Severity::parse("urgent"), None);
+    }
+}
