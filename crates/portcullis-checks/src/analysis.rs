@@ -280,3 +280,49 @@ pub fn explain_statement(
     }
     related
 }
+
+/// A finding about one rule statement, pointing at `peer`, with the statement's traffic as its
+/// exposure and the value's history as related locations.
+pub fn statement_finding(
+    context: &Context<'_>,
+    rule: &'static portcullis_diagnostics::RuleMeta,
+    statement: &Statement<'_>,
+    peer: &CidrPeer<'_>,
+    message: String,
+    suggestions: Vec<portcullis_diagnostics::Suggestion>,
+) -> portcullis_diagnostics::Diagnostic {
+    let primary = peer.value.span();
+    let exposure = statement
+        .traffic
+        .map(|(protocol, ports)| portcullis_diagnostics::Exposure {
+            direction: statement.rule.direction,
+            protocol,
+            ports: (protocol != Protocol::All).then_some(ports),
+            peer: peer.cidr.to_string(),
+        });
+    portcullis_diagnostics::Diagnostic {
+        rule,
+        severity: rule.default_severity,
+        certainty: certainty(context, statement.rule),
+        message,
+        span: primary,
+        resource: statement.rule.resource.clone(),
+        exposure,
+        related: explain_statement(statement.rule, peer.value.via(), primary),
+        suggestions,
+        fingerprint: portcullis_diagnostics::fingerprint(&[
+            rule.code,
+            &statement.rule.id,
+            &peer.cidr.to_string(),
+        ]),
+    }
+}
+
+/// A suggestion without edits.
+pub fn advice(message: impl Into<String>) -> portcullis_diagnostics::Suggestion {
+    portcullis_diagnostics::Suggestion {
+        message: message.into(),
+        applicability: portcullis_diagnostics::Applicability::DisplayOnly,
+        edits: Vec::new(),
+    }
+}

@@ -4,6 +4,7 @@
 mod rules;
 mod analysis;
 pub mod catalogue;
+mod nacl;
 mod remedies;
 
 use std::collections::BTreeMap;

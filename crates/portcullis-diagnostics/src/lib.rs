@@ -98,6 +98,16 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
+    /// The documentation as Markdown, without the space `///` comments leave at line starts.
+    pub fn documentation(&self) -> String {
+        let lines: Vec<&str> = self
+            .doc
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect();
+        lines.join("\n").trim().to_owned()
+    }
+
     /// The first sentence of "What it does", for tables and SARIF short descriptions.
     pub fn summary(&self) -> String {
         section(self.doc, "What it does")

@@ -196,6 +196,14 @@ impl AddrSet {
         }
     }
 
+    #[must_use]
+    pub fn difference(&self, other: &Self) -> Self {
+        Self {
+            v4: &self.v4 - &other.v4,
+            v6: &self.v6 - &other.v6,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.v4.is_empty() && self.v6.is_empty()
     }

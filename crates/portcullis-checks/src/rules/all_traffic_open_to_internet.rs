@@ -1,8 +1,8 @@
-use portcullis_diagnostics::{Applicability, Diagnostic, Exposure, Suggestion, fingerprint};
+use portcullis_diagnostics::Diagnostic;
 use portcullis_ir::Direction;
 use portcullis_net::{Protocol, Reach};
 
-use crate::analysis::{Context, certainty, explain_statement};
+use crate::analysis::{Context, advice, statement_finding};
 
 declare_rule! {
     /// ## What it does
@@ -69,29 +69,13 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             format!("all {protocol} ports are")
         };
-        let primary = peer.value.span();
-        out.push(Diagnostic {
-            rule: &RULE,
-            severity: RULE.default_severity,
-            certainty: certainty(context, statement.rule),
-            message: format!("{what} open to the internet from {}", peer.cidr),
-            span: primary,
-            resource: statement.rule.resource.clone(),
-            exposure: Some(Exposure {
-                direction: Direction::Ingress,
-                protocol,
-                ports: (protocol != Protocol::All).then_some(ports),
-                peer: peer.cidr.to_string(),
-            }),
-            related: explain_statement(statement.rule, peer.value.via(), primary),
-            suggestions: vec![Suggestion {
-                message:
-                    "open only the ports the service needs, and only to the sources that need them"
-                        .to_owned(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-            }],
-            fingerprint: fingerprint(&[RULE.code, &statement.rule.id, &peer.cidr.to_string()]),
-        });
+        out.push(statement_finding(
+            context,
+            &RULE,
+            statement,
+            peer,
+            format!("{what} open to the internet from {}", peer.cidr),
+            vec![advice("open only the ports the service needs, and only to the sources that need them")],
+        ));
     }
 }

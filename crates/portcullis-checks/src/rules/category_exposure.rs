@@ -2,11 +2,11 @@
 //! statement that, with the other statements of its group, opens services of the category to
 //! the whole internet.
 
-use portcullis_diagnostics::{Diagnostic, Exposure, Related, RuleMeta, fingerprint};
+use portcullis_diagnostics::{Diagnostic, Related, RuleMeta};
 use portcullis_ir::Direction;
-use portcullis_net::{Protocol, Reach};
+use portcullis_net::Reach;
 
-use crate::analysis::{Context, certainty, explain_statement};
+use crate::analysis::{Context, statement_finding};
 use crate::catalogue::{Category, Service};
 use crate::remedies;
 
@@ -27,8 +27,7 @@ pub fn check(
                 exposure.service.category == category && exposure.reach == Reach::Internet
             })
             .collect();
-        let (Some(peer), Some((protocol, ports))) = (statement.widest_peer(), statement.traffic)
-        else {
+        let Some(peer) = statement.widest_peer() else {
             continue;
         };
         if exposures.is_empty() {
@@ -60,34 +59,26 @@ pub fn check(
                 " together with {others} other rule{plural} of `{group}`"
             ));
         }
-        let primary = peer.value.span();
-        let mut related = explain_statement(statement.rule, peer.value.via(), primary);
-        related.extend(partners.iter().filter_map(|partner| {
-            let other = partner.widest_peer()?;
-            Some(Related {
-                span: other.value.span(),
-                message: format!(
-                    "{} in `{}` covers the rest of the internet",
-                    other.cidr, partner.rule.id
-                ),
-            })
-        }));
-        out.push(Diagnostic {
+        let mut finding = statement_finding(
+            context,
             rule,
-            severity: rule.default_severity,
-            certainty: certainty(context, statement.rule),
+            statement,
+            peer,
             message,
-            span: primary,
-            resource: statement.rule.resource.clone(),
-            exposure: Some(Exposure {
-                direction: Direction::Ingress,
-                protocol,
-                ports: (protocol != Protocol::All).then_some(ports),
-                peer: peer.cidr.to_string(),
-            }),
-            related,
-            suggestions: remedies::for_exposure(context, statement, peer, category, &services),
-            fingerprint: fingerprint(&[rule.code, &statement.rule.id, &peer.cidr.to_string()]),
-        });
+            remedies::for_exposure(context, statement, peer, category, &services),
+        );
+        finding
+            .related
+            .extend(partners.iter().filter_map(|partner| {
+                let other = partner.widest_peer()?;
+                Some(Related {
+                    span: other.value.span(),
+                    message: format!(
+                        "{} in `{}` covers the rest of the internet",
+                        other.cidr, partner.rule.id
+                    ),
+                })
+            }));
+        out.push(finding);
     }
 }

@@ -29,63 +29,42 @@ macro_rules! declare_rule {
     };
 }
 
-mod admin_port_open_to_internet;
-mod all_traffic_open_to_internet;
-mod cache_or_broker_port_open_to_internet;
 mod category_exposure;
-mod control_plane_port_open_to_internet;
-mod database_port_open_to_internet;
-mod file_sharing_port_open_to_internet;
-mod monitoring_port_open_to_internet;
-mod plaintext_protocol_open_to_internet;
-mod udp_amplification_port_open_to_internet;
-mod unrestricted_egress;
 
 pub struct Rule {
     pub meta: &'static RuleMeta,
     pub check: fn(&Context<'_>, &mut Vec<Diagnostic>),
 }
 
-/// Every rule, in code order.
-pub static RULES: &[Rule] = &[
-    Rule {
-        meta: &all_traffic_open_to_internet::RULE,
-        check: all_traffic_open_to_internet::check,
-    },
-    Rule {
-        meta: &admin_port_open_to_internet::RULE,
-        check: admin_port_open_to_internet::check,
-    },
-    Rule {
-        meta: &database_port_open_to_internet::RULE,
-        check: database_port_open_to_internet::check,
-    },
-    Rule {
-        meta: &file_sharing_port_open_to_internet::RULE,
-        check: file_sharing_port_open_to_internet::check,
-    },
-    Rule {
-        meta: &cache_or_broker_port_open_to_internet::RULE,
-        check: cache_or_broker_port_open_to_internet::check,
-    },
-    Rule {
-        meta: &control_plane_port_open_to_internet::RULE,
-        check: control_plane_port_open_to_internet::check,
-    },
-    Rule {
-        meta: &monitoring_port_open_to_internet::RULE,
-        check: monitoring_port_open_to_internet::check,
-    },
-    Rule {
-        meta: &plaintext_protocol_open_to_internet::RULE,
-        check: plaintext_protocol_open_to_internet::check,
-    },
-    Rule {
-        meta: &udp_amplification_port_open_to_internet::RULE,
-        check: udp_amplification_port_open_to_internet::check,
-    },
-    Rule {
-        meta: &unrestricted_egress::RULE,
-        check: unrestricted_egress::check,
-    },
+/// Declares the rule modules and lists them in [`RULES`], in code order.
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every rule, in code order.
+        pub static RULES: &[Rule] = &[$(Rule { meta: &$module::RULE, check: $module::check }),*];
+    };
+}
+
+registry![
+    all_traffic_open_to_internet,
+    admin_port_open_to_internet,
+    database_port_open_to_internet,
+    file_sharing_port_open_to_internet,
+    cache_or_broker_port_open_to_internet,
+    control_plane_port_open_to_internet,
+    monitoring_port_open_to_internet,
+    plaintext_protocol_open_to_internet,
+    udp_amplification_port_open_to_internet,
+    sensitive_port_open_to_broad_cidr,
+    wide_port_range_open_to_internet,
+    icmp_open_to_internet,
+    unrestricted_egress,
+    default_security_group_allows_traffic,
+    rule_without_description,
+    non_canonical_cidr,
+    unresolved_value_may_expose_port,
+    module_not_resolved,
+    nacl_allows_sensitive_port_from_internet,
+    resource_exposed_to_internet,
 ];

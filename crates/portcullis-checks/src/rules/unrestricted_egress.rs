@@ -1,8 +1,8 @@
-use portcullis_diagnostics::{Applicability, Diagnostic, Exposure, Suggestion, fingerprint};
+use portcullis_diagnostics::Diagnostic;
 use portcullis_ir::Direction;
-use portcullis_net::{Protocol, Reach};
+use portcullis_net::Reach;
 
-use crate::analysis::{Context, certainty, explain_statement};
+use crate::analysis::{Context, advice, statement_finding};
 
 declare_rule! {
     /// ## What it does
@@ -54,36 +54,19 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if statement.rule.direction != Direction::Egress || !statement.is_all_traffic() {
             continue;
         }
-        let Some((protocol, ports)) = statement.traffic else {
-            continue;
-        };
         let Some(peer) = statement
             .widest_peer()
             .filter(|peer| peer.reach == Reach::Internet)
         else {
             continue;
         };
-        let primary = peer.value.span();
-        out.push(Diagnostic {
-            rule: &RULE,
-            severity: RULE.default_severity,
-            certainty: certainty(context, statement.rule),
-            message: format!("all outbound traffic is allowed to the internet ({})", peer.cidr),
-            span: primary,
-            resource: statement.rule.resource.clone(),
-            exposure: Some(Exposure {
-                direction: Direction::Egress,
-                protocol,
-                ports: (protocol != Protocol::All).then_some(ports),
-                peer: peer.cidr.to_string(),
-            }),
-            related: explain_statement(statement.rule, peer.value.via(), primary),
-            suggestions: vec![Suggestion {
-                message: "allow only the destinations and ports the workload needs (for example tcp 443), or use VPC endpoints".to_owned(),
-                applicability: Applicability::DisplayOnly,
-                edits: Vec::new(),
-            }],
-            fingerprint: fingerprint(&[RULE.code, &statement.rule.id, &peer.cidr.to_string()]),
-        });
+        out.push(statement_finding(
+            context,
+            &RULE,
+            statement,
+            peer,
+            format!("all outbound traffic is allowed to the internet ({})", peer.cidr),
+            vec![advice("allow only the destinations and ports the workload needs (for example tcp 443), or use VPC endpoints")],
+        ));
     }
 }

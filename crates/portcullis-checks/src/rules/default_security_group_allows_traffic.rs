@@ -1,0 +1,69 @@
+use portcullis_diagnostics::{Diagnostic, fingerprint};
+
+use crate::analysis::{Context, advice, certainty, explain_statement};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports rules on a VPC's default security group (`aws_default_security_group`, or a group
+    /// named `default`), following CIS AWS Foundations 5.4.
+    ///
+    /// ## Why is this bad?
+    /// Every instance launched without an explicit group lands in the default group. Rules on
+    /// it silently apply to resources nobody meant to expose, and let them all talk to each
+    /// other.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_default_security_group" "default" {
+    ///   vpc_id = aws_vpc.main.id
+    ///   ingress {
+    ///     protocol  = "-1"
+    ///     self      = true
+    ///     from_port = 0
+    ///     to_port   = 0
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Leave the default group without rules and attach purpose-made groups:
+    /// ```hcl
+    /// resource "aws_default_security_group" "default" {
+    ///   vpc_id = aws_vpc.main.id
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// No automatic fix: resources may rely on the default group today.
+    pub static RULE = {
+        code: "SG014",
+        name: "default-security-group-allows-traffic",
+        category: "hygiene",
+        severity: Medium,
+        enabled: true,
+    };
+}
+
+pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for statement in &context.statements {
+        let rule = statement.rule;
+        let Some(group) = rule.group.known_value().and_then(|id| context.inventory.group(id)) else {
+            continue;
+        };
+        if !group.is_default {
+            continue;
+        }
+        out.push(Diagnostic {
+            rule: &RULE,
+            severity: RULE.default_severity,
+            certainty: certainty(context, rule),
+            message: format!("the default security group `{}` allows {} traffic", group.id, rule.direction.as_str()),
+            span: rule.span,
+            resource: rule.resource.clone(),
+            exposure: None,
+            related: explain_statement(rule, &[], rule.span),
+            suggestions: vec![advice("remove every rule from the default security group and attach purpose-made groups instead")],
+            fingerprint: fingerprint(&[RULE.code, &rule.id]),
+        });
+    }
+}

@@ -1,0 +1,106 @@
+use std::collections::BTreeMap;
+
+use portcullis_diagnostics::{Certainty, Diagnostic, Exposure, Related, fingerprint};
+use portcullis_ir::Direction;
+use portcullis_net::Reach;
+
+use crate::analysis::{Context, advice};
+use crate::catalogue::SERVICES;
+use crate::nacl::{evaluate, ordered_entries};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports network ACL allow entries through which a sensitive port is reachable from the
+    /// whole internet, evaluating the entries as AWS does: in rule-number order, first match
+    /// wins, then the implicit deny. A deny entry with a lower number that blocks the port
+    /// prevents the finding.
+    ///
+    /// ## Why is this bad?
+    /// The network ACL is the subnet's second line of defence. When it lets administration or
+    /// database ports through from anywhere, a single permissive security group is all that
+    /// stands between those services and the internet.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_network_acl_rule" "ssh" {
+    ///   network_acl_id = aws_network_acl.public.id
+    ///   rule_number    = 100
+    ///   egress         = false
+    ///   protocol       = "tcp"
+    ///   rule_action    = "allow"
+    ///   cidr_block     = "0.0.0.0/0"
+    ///   from_port      = 22
+    ///   to_port        = 22
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_network_acl_rule" "ssh" {
+    ///   network_acl_id = aws_network_acl.public.id
+    ///   rule_number    = 100
+    ///   egress         = false
+    ///   protocol       = "tcp"
+    ///   rule_action    = "allow"
+    ///   cidr_block     = "10.0.0.0/16"
+    ///   from_port      = 22
+    ///   to_port        = 22
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// No automatic fix.
+    pub static RULE = {
+        code: "NACL001",
+        name: "nacl-allows-sensitive-port-from-internet",
+        category: "network-acl",
+        severity: Medium,
+        enabled: true,
+    };
+}
+
+pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for acl in &context.inventory.nacls {
+        let (entries, unnumbered) = ordered_entries(context.inventory, &acl.id, Direction::Ingress);
+        // Entry span → (entry, services exposed through it, uncertain).
+        let mut by_entry: BTreeMap<portcullis_ir::Span, (&portcullis_ir::NaclEntry, Vec<String>, bool)> = BTreeMap::new();
+        for service in SERVICES {
+            let verdict = evaluate(&entries, service.protocol, service.ports.from);
+            if verdict.allowed.reach() != Reach::Internet {
+                continue;
+            }
+            for (entry, _) in verdict.contributors {
+                let slot = by_entry.entry(entry.span).or_insert((entry, Vec::new(), false));
+                let label = service.label();
+                if !slot.1.contains(&label) {
+                    slot.1.push(label);
+                }
+                slot.2 |= verdict.uncertain || unnumbered;
+            }
+        }
+        for (entry, services, uncertain) in by_entry.into_values() {
+            let Some(cidr) = entry.cidr.as_ref().and_then(|cidr| cidr.known_value()) else { continue };
+            let span = entry.cidr.as_ref().map_or(entry.span, portcullis_ir::Value::span);
+            let certain = !uncertain && entry.assumptions.is_empty() && acl.assumptions.is_empty();
+            out.push(Diagnostic {
+                rule: &RULE,
+                severity: RULE.default_severity,
+                certainty: if certain { Certainty::Definite } else { Certainty::Possible },
+                message: format!("network ACL `{}` lets {} in from the internet ({cidr})", acl.id, services.join(", ")),
+                span,
+                resource: entry.id.clone(),
+                exposure: entry.protocol.known_value().map(|protocol| Exposure {
+                    direction: Direction::Ingress,
+                    protocol: *protocol,
+                    ports: None,
+                    peer: cidr.to_string(),
+                }),
+                related: vec![Related { span: entry.span, message: format!("entry `{}`", entry.id) }],
+                suggestions: vec![advice(
+                    "allow these ports only from known networks, or add a lower-numbered deny entry for them",
+                )],
+                fingerprint: fingerprint(&[RULE.code, &entry.id, &cidr.to_string()]),
+            });
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! `--format json`: the stable contract documented in docs/json-output.md.
+
+use serde::Serialize;
+
+use portcullis_diagnostics::Severity;
+
+use crate::{Region, ScanOutcome};
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    tool: Tool,
+    summary: Summary,
+    findings: Vec<Finding<'a>>,
+    errors: Vec<Error>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files_scanned: usize,
+    findings: usize,
+    errors: usize,
+    by_severity: BySeverity,
+}
+
+#[derive(Serialize)]
+struct BySeverity {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    info: usize,
+}
+
+#[derive(Serialize)]
+struct Location {
+    file: String,
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+impl From<Region> for Location {
+    fn from(region: Region) -> Self {
+        Self {
+            file: region.path,
+            start_line: region.start_line,
+            start_column: region.start_column,
+            end_line: region.end_line,
+            end_column: region.end_column,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    rule_id: &'static str,
+    rule: &'static str,
+    severity: &'static str,
+    certainty: &'static str,
+    message: &'a str,
+    #[serde(flatten)]
+    location: Location,
+    resource: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exposure: Option<Exposure<'a>>,
+    related: Vec<Related<'a>>,
+    suggestions: Vec<Suggestion<'a>>,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct Exposure<'a> {
+    direction: &'static str,
+    protocol: String,
+    from_port: Option<u16>,
+    to_port: Option<u16>,
+    peer: &'a str,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    #[serde(flatten)]
+    location: Location,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Suggestion<'a> {
+    message: &'a str,
+    applicability: &'static str,
+    edits: Vec<Edit<'a>>,
+}
+
+#[derive(Serialize)]
+struct Edit<'a> {
+    #[serde(flatten)]
+    location: Location,
+    replacement: &'a str,
+}
+
+#[derive(Serialize)]
+struct Error {
+    file: String,
+    line: u32,
+    column: u32,
+    message: String,
+}
+
+/// The JSON document, pretty-printed, with a trailing newline.
+pub fn render(outcome: &ScanOutcome<'_>) -> String {
+    let sources = outcome.sources;
+    let findings = outcome
+        .findings
+        .iter()
+        .map(|finding| Finding {
+            rule_id: finding.rule.code,
+            rule: finding.rule.name,
+            severity: finding.severity.as_str(),
+            certainty: finding.certainty.as_str(),
+            message: &finding.message,
+            location: Region::of(sources, finding.span).into(),
+            resource: &finding.resource,
+            exposure: finding.exposure.as_ref().map(|exposure| Exposure {
+                direction: exposure.direction.as_str(),
+                protocol: exposure.protocol.name(),
+                from_port: exposure.ports.map(|ports| ports.from),
+                to_port: exposure.ports.map(|ports| ports.to),
+                peer: &exposure.peer,
+            }),
+            related: finding
+                .related
+                .iter()
+                .map(|related| Related {
+                    location: Region::of(sources, related.span).into(),
+                    message: &related.message,
+                })
+                .collect(),
+            suggestions: finding
+                .suggestions
+                .iter()
+                .map(|suggestion| Suggestion {
+                    message: &suggestion.message,
+                    applicability: suggestion.applicability.as_str(),
+                    edits: suggestion
+                        .edits
+                        .iter()
+                        .map(|edit| Edit {
+                            location: Region::of(sources, edit.span).into(),
+                            replacement: &edit.replacement,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            fingerprint: &finding.fingerprint,
+        })
+        .collect();
+    let errors = outcome
+        .problems
+        .iter()
+        .map(|problem| {
+            let region = Region::of(sources, problem.span);
+            Error {
+                file: region.path,
+                line: region.start_line,
+                column: region.start_column,
+                message: problem.message.clone(),
+            }
+        })
+        .collect();
+    let output = Output {
+        version: 1,
+        tool: Tool {
+            name: "portcullis",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        summary: Summary {
+            files_scanned: outcome.files_scanned,
+            findings: outcome.findings.len(),
+            errors: outcome.problems.len(),
+            by_severity: BySeverity {
+                critical: outcome.count(Severity::Critical),
+                high: outcome.count(Severity::High),
+                medium: outcome.count(Severity::Medium),
+                low: outcome.count(Severity::Low),
+                info: outcome.count(Severity::Info),
+            },
+        },
+        findings,
+        errors,
+    };
+    let mut text = serde_json::to_string_pretty(&output).unwrap_or_else(|error| {
+        format!(
+            "{{\"version\":1,\"errors\":[{{\"message\":{:?}}}]}}",
+            error.to_string()
+        )
+    });
+    text.push('\n');
+    text
+}

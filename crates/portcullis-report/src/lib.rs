@@ -1,0 +1,81 @@
+//! Renderers: each turns a finished scan into one output format. Renderers never analyse.
+
+mod json;
+mod text;
+
+use std::time::Duration;
+
+use portcullis_diagnostics::{Diagnostic, Severity};
+use portcullis_ir::{Problem, SourceMap, Span};
+
+pub use json::render as render_json;
+pub use text::{TextOptions, render as render_text};
+
+/// Everything a renderer needs: findings and problems already sorted.
+pub struct ScanOutcome<'a> {
+    pub sources: &'a SourceMap,
+    pub files_scanned: usize,
+    pub findings: &'a [Diagnostic],
+    pub problems: &'a [Problem],
+    pub elapsed: Duration,
+}
+
+impl ScanOutcome<'_> {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|finding| finding.severity == severity)
+            .count()
+    }
+}
+
+/// Path, 1-based start and end line/column of a span (columns in characters).
+pub(crate) struct Region {
+    pub path: String,
+    pub start_line: u32,
+    pub start_column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Region {
+    pub fn of(sources: &SourceMap, span: Span) -> Self {
+        let start = sources.location(span.file, span.start);
+        let end = sources.location(span.file, span.end);
+        Self {
+            path: sources.path(span.file),
+            start_line: start.line,
+            start_column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+/// The order of every output: file, position, rule, message.
+pub fn sort_findings(sources: &SourceMap, findings: &mut [Diagnostic]) {
+    findings.sort_by_cached_key(|finding| {
+        let location = sources.location(finding.span.file, finding.span.start);
+        (
+            sources.path(finding.span.file),
+            location.line,
+            location.column,
+            finding.rule.code,
+            finding.message.clone(),
+            finding.fingerprint.clone(),
+        )
+    });
+}
+
+/// The order of problems: file, then position.
+pub fn sort_problems(sources: &SourceMap, problems: &mut [Problem]) {
+    problems.sort_by_cached_key(|problem| {
+        let location = sources.location(problem.span.file, problem.span.start);
+        (
+            sources.path(problem.span.file),
+            location.line,
+            location.column,
+            problem.message.clone(),
+        )
+    });
+}
