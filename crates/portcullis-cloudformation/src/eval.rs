@@ -1,0 +1,873 @@
+//! Evaluation of intrinsic functions against parameters, mappings and conditions.
+//!
+//! Values are three-valued: known (with the span of the expression and `via` traces naming the
+//! parameter or mapping that supplied it), unknown with a reason, or `AWS::NoValue`. Conditions
+//! that cannot be decided before deployment are assumed one way or the other by a [`World`]; the
+//! caller enumerates worlds and records the assumptions on the items it builds.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use portcullis_ir::{Span, Trace};
+use portcullis_net::{AddrSet, Cidr, Reach};
+
+use crate::tree::{Entry, Kind, Node};
+
+/// Nesting of evaluation (Ref → GetAtt → property → ...) beyond which a value is unknown.
+const MAX_EVAL_DEPTH: usize = 32;
+/// Undecided conditions enumerated per item (2^n variants); more stay unknown values.
+pub const MAX_OPEN_CONDITIONS: usize = 4;
+
+/// An evaluated value.
+#[derive(Clone, Debug)]
+pub enum Ev {
+    Str {
+        value: String,
+        span: Span,
+        via: Vec<Trace>,
+    },
+    List {
+        items: Vec<Ev>,
+        span: Span,
+    },
+    Map {
+        entries: Vec<(String, Ev)>,
+        span: Span,
+    },
+    Null(Span),
+    Unknown {
+        reason: String,
+        span: Span,
+        via: Vec<Trace>,
+    },
+    /// `Ref: AWS::NoValue`: the property is removed.
+    NoValue(Span),
+}
+
+impl Ev {
+    pub fn unknown(reason: impl Into<String>, span: Span) -> Self {
+        Self::Unknown {
+            reason: reason.into(),
+            span,
+            via: Vec::new(),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Ev> {
+        match self {
+            Self::Map { entries, .. } => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Str { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The value moved to where it is used, keeping where it came from in `via`.
+    fn at(self, use_span: Span, trace: Option<Trace>) -> Self {
+        match self {
+            Self::Str { value, via, .. } => Self::Str {
+                value,
+                span: use_span,
+                via: trace.into_iter().chain(via).collect(),
+            },
+            Self::Unknown { reason, via, .. } => Self::Unknown {
+                reason,
+                span: use_span,
+                via: trace.into_iter().chain(via).collect(),
+            },
+            Self::List { items, .. } => Self::List {
+                items: items
+                    .into_iter()
+                    .map(|item| item.at(use_span, trace.clone()))
+                    .collect(),
+                span: use_span,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Conditions assumed to hold (or not) for the item being built, with where they are tested.
+pub type World = BTreeMap<String, (bool, Span)>;
+
+/// The note of an assumption, as checks will show it.
+pub fn assumption(name: &str, holds: bool, span: Span) -> Trace {
+    let note = if holds {
+        format!("assumes condition {name} is true")
+    } else {
+        format!("assumes condition {name} is false")
+    };
+    Trace { span, note }
+}
+
+enum ParamValue {
+    Given(String),
+    Default(String, Span),
+    Missing(String),
+}
+
+struct Param<'a> {
+    entry: &'a Entry,
+    value: ParamValue,
+    list: bool,
+    /// Allowed values that reach much of the internet, for the `via` of values from this parameter.
+    public_allowed: Vec<Trace>,
+}
+
+pub struct Template<'a> {
+    pub root: &'a Node,
+    pub resources: Vec<&'a Entry>,
+    params: BTreeMap<&'a str, Param<'a>>,
+    pseudo: BTreeMap<String, String>,
+    conditions: BTreeMap<&'a str, &'a Entry>,
+    decided: RefCell<BTreeMap<String, Option<bool>>>,
+}
+
+fn parameter_value(entry: &Entry, given: Option<&String>) -> (ParamValue, bool) {
+    let kind = entry
+        .value
+        .get("Type")
+        .and_then(Node::as_str)
+        .unwrap_or("String");
+    let list = kind.starts_with("List<") || kind == "CommaDelimitedList";
+    let name = &entry.key;
+    if kind.starts_with("AWS::SSM::Parameter::Value") {
+        // The default is the name of an SSM parameter, not the value.
+        return (
+            ParamValue::Missing(format!(
+                "parameter {name} is read from SSM Parameter Store at deploy time"
+            )),
+            list,
+        );
+    }
+    if let Some(value) = given {
+        return (ParamValue::Given(value.clone()), list);
+    }
+    match entry.value.get("Default") {
+        Some(
+            default @ Node {
+                kind: Kind::Scalar(text),
+                ..
+            },
+        ) => (ParamValue::Default(text.clone(), default.span), list),
+        Some(
+            default @ Node {
+                kind: Kind::Seq(items),
+                ..
+            },
+        ) => {
+            let texts: Option<Vec<&str>> = items.iter().map(Node::as_str).collect();
+            match texts {
+                Some(texts) => (ParamValue::Default(texts.join(","), default.span), list),
+                None => (
+                    ParamValue::Missing(format!(
+                        "parameter {name} has a default that is not a string"
+                    )),
+                    list,
+                ),
+            }
+        }
+        _ => (
+            ParamValue::Missing(format!(
+                "parameter {name} has no default and no value was given (--cfn-parameters)"
+            )),
+            list,
+        ),
+    }
+}
+
+fn is_broad(text: &str) -> bool {
+    Cidr::parse(text).is_ok_and(|cidr| {
+        matches!(
+            AddrSet::from_net(cidr.net).reach(),
+            Reach::Broad | Reach::Internet
+        )
+    })
+}
+
+impl<'a> Template<'a> {
+    pub fn new(root: &'a Node, given: &[(String, String)]) -> Self {
+        let given: BTreeMap<&str, &String> = given.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let section = |name: &str| root.get(name).and_then(Node::entries).unwrap_or(&[]);
+        let params = section("Parameters")
+            .iter()
+            .map(|entry| {
+                let (value, list) = parameter_value(entry, given.get(entry.key.as_str()).copied());
+                let public_allowed = match entry.value.get("AllowedValues").map(|n| &n.kind) {
+                    Some(Kind::Seq(items)) => items
+                        .iter()
+                        .filter_map(|item| Some((item.as_str()?, item.span)))
+                        .filter(|(text, _)| is_broad(text))
+                        .map(|(text, span)| Trace {
+                            span,
+                            note: format!("parameter {} also allows {text}", entry.key),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                (
+                    entry.key.as_str(),
+                    Param {
+                        entry,
+                        value,
+                        list,
+                        public_allowed,
+                    },
+                )
+            })
+            .collect();
+        let pseudo = given
+            .iter()
+            .filter(|(name, _)| name.starts_with("AWS::"))
+            .map(|(name, value)| ((*name).to_owned(), (*value).clone()))
+            .collect();
+        Self {
+            root,
+            resources: section("Resources").iter().collect(),
+            params,
+            pseudo,
+            conditions: section("Conditions")
+                .iter()
+                .map(|entry| (entry.key.as_str(), entry))
+                .collect(),
+            decided: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn resource(&self, id: &str) -> Option<&'a Entry> {
+        self.resources.iter().copied().find(|entry| entry.key == id)
+    }
+
+    pub fn resource_type(&self, id: &str) -> Option<&'a str> {
+        self.resource(id)?.value.get("Type")?.as_str()
+    }
+
+    /// Parameters whose value is a CIDR, with where the value is written.
+    pub fn cidr_parameters(&self) -> Vec<(&'a str, Cidr, Span)> {
+        self.params
+            .iter()
+            .filter_map(|(name, param)| match &param.value {
+                ParamValue::Default(text, span) => Some((*name, Cidr::parse(text).ok()?, *span)),
+                ParamValue::Given(text) => {
+                    Some((*name, Cidr::parse(text).ok()?, param.entry.key_span))
+                }
+                ParamValue::Missing(_) => None,
+            })
+            .collect()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Conditions
+
+    /// The value of a named condition, when its inputs are known.
+    pub fn condition(&self, name: &str) -> Option<bool> {
+        if let Some(decided) = self.decided.borrow().get(name) {
+            return *decided;
+        }
+        // Marks the condition as undecided while it is evaluated, so cycles end.
+        self.decided.borrow_mut().insert(name.to_owned(), None);
+        let value = self
+            .conditions
+            .get(name)
+            .and_then(|entry| self.test(&entry.value, 0));
+        self.decided.borrow_mut().insert(name.to_owned(), value);
+        value
+    }
+
+    fn test(&self, node: &Node, depth: usize) -> Option<bool> {
+        if depth > MAX_EVAL_DEPTH {
+            return None;
+        }
+        let entry = node.single_entry()?;
+        let args = match &entry.value.kind {
+            Kind::Seq(items) => items.as_slice(),
+            _ => std::slice::from_ref(&entry.value),
+        };
+        match entry.key.as_str() {
+            "Condition" => self.condition(entry.value.as_str()?),
+            "Fn::Equals" => {
+                let [a, b] = args else { return None };
+                let world = World::new();
+                let (a, b) = (
+                    self.eval(a, &world, depth + 1),
+                    self.eval(b, &world, depth + 1),
+                );
+                Some(a.as_str()? == b.as_str()?)
+            }
+            "Fn::Not" => self.test(args.first()?, depth + 1).map(|value| !value),
+            "Fn::And" | "Fn::Or" => {
+                let wanted = entry.key == "Fn::Or";
+                let mut unknown = false;
+                for arg in args {
+                    match self.test(arg, depth + 1) {
+                        Some(value) if value == wanted => return Some(wanted),
+                        Some(_) => {}
+                        None => unknown = true,
+                    }
+                }
+                (!unknown).then_some(!wanted)
+            }
+            _ => None,
+        }
+    }
+
+    /// Conditions tested by `Fn::If` under `node` that are neither decided nor in `world`, in order
+    /// of appearance, each with the span of its first test.
+    pub fn open_conditions(&self, node: &Node, world: &World, found: &mut Vec<(String, Span)>) {
+        match &node.kind {
+            Kind::Null | Kind::Scalar(_) => {}
+            Kind::Seq(items) => {
+                for item in items {
+                    self.open_conditions(item, world, found);
+                }
+            }
+            Kind::Map(entries) => {
+                if let [entry] = entries.as_slice()
+                    && entry.key == "Fn::If"
+                    && let Some(name_node) = if_parts(&entry.value).map(|(name, ..)| name)
+                    && let Some(name) = name_node.as_str()
+                    && self.condition(name).is_none()
+                    && !world.contains_key(name)
+                    && !found.iter().any(|(known, _)| known == name)
+                {
+                    found.push((name.to_owned(), name_node.span));
+                }
+                for entry in entries {
+                    self.open_conditions(&entry.value, world, found);
+                }
+            }
+        }
+    }
+
+    /// The alternatives of `node` under `world`: an `Fn::If` whose condition is decided stands for
+    /// its branch; an undecided one for both branches, each with the condition added to the world.
+    /// `AWS::NoValue` has no alternative.
+    pub fn alternatives<'n>(&self, node: &'n Node, world: &World) -> Vec<(&'n Node, World)> {
+        if let Some(entry) = node.single_entry() {
+            if entry.key == "Ref" && entry.value.as_str() == Some("AWS::NoValue") {
+                return Vec::new();
+            }
+            if entry.key == "Fn::If"
+                && let Some((condition, then, otherwise)) = if_parts(&entry.value)
+                && let Some(name) = condition.as_str()
+            {
+                return match self.decide(name, world) {
+                    Some(true) => self.alternatives(then, world),
+                    Some(false) => self.alternatives(otherwise, world),
+                    None => [(true, then), (false, otherwise)]
+                        .into_iter()
+                        .flat_map(|(holds, branch)| {
+                            let mut world = world.clone();
+                            world.insert(name.to_owned(), (holds, condition.span));
+                            self.alternatives(branch, &world)
+                        })
+                        .collect(),
+                };
+            }
+        }
+        vec![(node, world.clone())]
+    }
+
+    /// The elements of a list property with their index, each under the world it exists in.
+    pub fn list_items<'n>(&self, node: &'n Node, world: &World) -> Vec<(usize, &'n Node, World)> {
+        let mut out = Vec::new();
+        for (list, world) in self.alternatives(node, world) {
+            match &list.kind {
+                Kind::Seq(items) => {
+                    for (index, item) in items.iter().enumerate() {
+                        for (item, world) in self.alternatives(item, &world) {
+                            out.push((index, item, world));
+                        }
+                    }
+                }
+                _ => out.push((0, list, world)),
+            }
+        }
+        out
+    }
+
+    /// The worlds in which to evaluate `node`: every combination of the conditions it leaves open
+    /// (at most [`MAX_OPEN_CONDITIONS`]; later ones stay unknown values).
+    pub fn worlds(&self, node: &Node, world: &World) -> Vec<World> {
+        let mut open = Vec::new();
+        self.open_conditions(node, world, &mut open);
+        open.truncate(MAX_OPEN_CONDITIONS);
+        let mut worlds = vec![world.clone()];
+        for (name, span) in open {
+            worlds = worlds
+                .into_iter()
+                .flat_map(|world| {
+                    [true, false].map(|holds| {
+                        let mut world = world.clone();
+                        world.insert(name.clone(), (holds, span));
+                        world
+                    })
+                })
+                .collect();
+        }
+        worlds
+    }
+
+    pub fn decide(&self, name: &str, world: &World) -> Option<bool> {
+        self.condition(name)
+            .or_else(|| world.get(name).map(|(holds, _)| *holds))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Values
+
+    pub fn eval(&self, node: &Node, world: &World, depth: usize) -> Ev {
+        if depth > MAX_EVAL_DEPTH {
+            return Ev::unknown("expression nested too deeply to evaluate", node.span);
+        }
+        match &node.kind {
+            Kind::Null => Ev::Null(node.span),
+            Kind::Scalar(text) => Ev::Str {
+                value: text.clone(),
+                span: node.span,
+                via: Vec::new(),
+            },
+            Kind::Seq(items) => Ev::List {
+                items: items
+                    .iter()
+                    .map(|item| self.eval(item, world, depth + 1))
+                    .filter(|item| !matches!(item, Ev::NoValue(_)))
+                    .collect(),
+                span: node.span,
+            },
+            Kind::Map(entries) => {
+                if let [entry] = entries.as_slice()
+                    && (entry.key == "Ref"
+                        || entry.key == "Condition"
+                        || entry.key.starts_with("Fn::"))
+                {
+                    return self.intrinsic(node, entry, world, depth + 1);
+                }
+                Ev::Map {
+                    entries: entries
+                        .iter()
+                        .map(|entry| (entry.key.clone(), self.eval(&entry.value, world, depth + 1)))
+                        .filter(|(_, value)| !matches!(value, Ev::NoValue(_)))
+                        .collect(),
+                    span: node.span,
+                }
+            }
+        }
+    }
+
+    fn reference(&self, name: &str, span: Span) -> Ev {
+        if let Some(param) = self.params.get(name) {
+            let (value, trace) = match &param.value {
+                ParamValue::Given(value) => (
+                    value.clone(),
+                    Trace {
+                        span: param.entry.key_span,
+                        note: format!("parameter {name} = {value} (--cfn-parameters)"),
+                    },
+                ),
+                ParamValue::Default(value, at) => (
+                    value.clone(),
+                    Trace {
+                        span: *at,
+                        note: format!("parameter {name} default"),
+                    },
+                ),
+                ParamValue::Missing(reason) => {
+                    return Ev::Unknown {
+                        reason: reason.clone(),
+                        span,
+                        via: param.public_allowed.clone(),
+                    };
+                }
+            };
+            let via: Vec<Trace> = std::iter::once(trace)
+                .chain(param.public_allowed.iter().cloned())
+                .collect();
+            let string = |value: &str| Ev::Str {
+                value: value.trim().to_owned(),
+                span,
+                via: via.clone(),
+            };
+            return if param.list {
+                Ev::List {
+                    items: value
+                        .split(',')
+                        .filter(|item| !item.trim().is_empty())
+                        .map(string)
+                        .collect(),
+                    span,
+                }
+            } else {
+                Ev::Str { value, span, via }
+            };
+        }
+        if name == "AWS::NoValue" {
+            return Ev::NoValue(span);
+        }
+        if let Some(value) = self.pseudo.get(name) {
+            return Ev::Str {
+                value: value.clone(),
+                span,
+                via: Vec::new(),
+            };
+        }
+        if name.starts_with("AWS::") {
+            return Ev::unknown(
+                format!("pseudo parameter {name} is known only at deploy time"),
+                span,
+            );
+        }
+        if self.resource(name).is_some() {
+            // A resource's Ref is its physical id; the IR names resources by logical id.
+            return Ev::Str {
+                value: name.to_owned(),
+                span,
+                via: Vec::new(),
+            };
+        }
+        Ev::unknown(
+            format!("Ref to {name}, which the template does not declare"),
+            span,
+        )
+    }
+
+    fn get_att(
+        &self,
+        target: &str,
+        attribute: &str,
+        span: Span,
+        world: &World,
+        depth: usize,
+    ) -> Ev {
+        let kind = self.resource_type(target);
+        let property = match (kind, attribute) {
+            (Some("AWS::EC2::SecurityGroup"), "GroupId") => {
+                return Ev::Str {
+                    value: target.to_owned(),
+                    span,
+                    via: Vec::new(),
+                };
+            }
+            (Some("AWS::EC2::SecurityGroup"), "VpcId") => Some("VpcId"),
+            (Some("AWS::EC2::VPC" | "AWS::EC2::Subnet"), "CidrBlock") => Some("CidrBlock"),
+            (Some("AWS::EC2::Subnet"), "VpcId") => Some("VpcId"),
+            _ => None,
+        };
+        let value = property.and_then(|property| {
+            let node = self
+                .resource(target)?
+                .value
+                .get("Properties")?
+                .get(property)?;
+            let trace = Trace {
+                span: node.span,
+                note: format!("{property} of {target}"),
+            };
+            Some(self.eval(node, world, depth + 1).at(span, Some(trace)))
+        });
+        value.unwrap_or_else(|| {
+            Ev::unknown(
+                format!("Fn::GetAtt {target}.{attribute} is known only after deployment"),
+                span,
+            )
+        })
+    }
+
+    fn intrinsic(&self, node: &Node, entry: &Entry, world: &World, depth: usize) -> Ev {
+        let span = node.span;
+        let arg = &entry.value;
+        let args = match &arg.kind {
+            Kind::Seq(items) => items.as_slice(),
+            _ => std::slice::from_ref(arg),
+        };
+        let name = entry.key.as_str();
+        let string = |node: &Node| -> Result<String, Ev> {
+            match self.eval(node, world, depth + 1) {
+                Ev::Str { value, .. } => Ok(value),
+                Ev::Unknown { reason, via, .. } => Err(Ev::Unknown { reason, span, via }),
+                _ => Err(Ev::unknown(
+                    format!("{name}: an argument is not a string"),
+                    span,
+                )),
+            }
+        };
+        match name {
+            "Ref" => match arg.as_str() {
+                Some(target) => self.reference(target, span),
+                None => Ev::unknown("Ref needs a name", span),
+            },
+            "Fn::GetAtt" => {
+                let parts: Option<(String, String)> = match &arg.kind {
+                    Kind::Scalar(text) => text
+                        .split_once('.')
+                        .map(|(a, b)| (a.to_owned(), b.to_owned())),
+                    Kind::Seq(items) => match items.as_slice() {
+                        [target, attribute] => target
+                            .as_str()
+                            .map(str::to_owned)
+                            .zip(string(attribute).ok()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match parts {
+                    Some((target, attribute)) => {
+                        self.get_att(&target, &attribute, span, world, depth)
+                    }
+                    None => Ev::unknown("Fn::GetAtt needs a resource and an attribute", span),
+                }
+            }
+            "Fn::If" => match if_parts(arg) {
+                Some((condition, then, otherwise)) => {
+                    let Some(condition) = condition.as_str() else {
+                        return Ev::unknown("Fn::If needs a condition name", span);
+                    };
+                    match self.decide(condition, world) {
+                        Some(true) => self.eval(then, world, depth + 1),
+                        Some(false) => self.eval(otherwise, world, depth + 1),
+                        None => Ev::unknown(
+                            format!(
+                                "depends on condition {condition}, which is known only at deploy time"
+                            ),
+                            span,
+                        ),
+                    }
+                }
+                None => Ev::unknown("Fn::If needs a condition and two values", span),
+            },
+            "Condition" | "Fn::Equals" | "Fn::Not" | "Fn::And" | "Fn::Or" => {
+                match self.test(node, depth) {
+                    Some(value) => Ev::Str {
+                        value: value.to_string(),
+                        span,
+                        via: Vec::new(),
+                    },
+                    None => Ev::unknown(
+                        format!("{name} depends on values known only at deploy time"),
+                        span,
+                    ),
+                }
+            }
+            "Fn::Sub" => self.sub(args, span, world, depth),
+            "Fn::Join" => {
+                let [delimiter, list] = args else {
+                    return Ev::unknown("Fn::Join needs a delimiter and a list", span);
+                };
+                let delimiter = match string(delimiter) {
+                    Ok(delimiter) => delimiter,
+                    Err(unknown) => return unknown,
+                };
+                match self.eval(list, world, depth + 1) {
+                    Ev::List { items, .. } => {
+                        let mut parts = Vec::new();
+                        let mut via = Vec::new();
+                        for item in items {
+                            match item {
+                                Ev::Str {
+                                    value, via: from, ..
+                                } => {
+                                    parts.push(value);
+                                    via.extend(from);
+                                }
+                                Ev::Unknown { reason, via, .. } => {
+                                    return Ev::Unknown { reason, span, via };
+                                }
+                                _ => {
+                                    return Ev::unknown(
+                                        "Fn::Join: an element is not a string",
+                                        span,
+                                    );
+                                }
+                            }
+                        }
+                        Ev::Str {
+                            value: parts.join(&delimiter),
+                            span,
+                            via,
+                        }
+                    }
+                    Ev::Unknown { reason, via, .. } => Ev::Unknown { reason, span, via },
+                    _ => Ev::unknown("Fn::Join needs a list", span),
+                }
+            }
+            "Fn::Select" => {
+                let [index, list] = args else {
+                    return Ev::unknown("Fn::Select needs an index and a list", span);
+                };
+                let index = match string(index) {
+                    Ok(index) => index,
+                    Err(unknown) => return unknown,
+                };
+                let Ok(index) = index.trim().parse::<usize>() else {
+                    return Ev::unknown(format!("Fn::Select: `{index}` is not an index"), span);
+                };
+                match self.eval(list, world, depth + 1) {
+                    Ev::List { mut items, .. } if index < items.len() => items.swap_remove(index),
+                    Ev::List { .. } => {
+                        Ev::unknown(format!("Fn::Select: index {index} is out of range"), span)
+                    }
+                    Ev::Unknown { reason, via, .. } => Ev::Unknown { reason, span, via },
+                    _ => Ev::unknown("Fn::Select needs a list", span),
+                }
+            }
+            "Fn::Split" => {
+                let [delimiter, text] = args else {
+                    return Ev::unknown("Fn::Split needs a delimiter and a string", span);
+                };
+                let delimiter = match string(delimiter) {
+                    Ok(delimiter) if !delimiter.is_empty() => delimiter,
+                    Ok(_) => return Ev::unknown("Fn::Split: empty delimiter", span),
+                    Err(unknown) => return unknown,
+                };
+                match self.eval(text, world, depth + 1) {
+                    Ev::Str { value, via, .. } => Ev::List {
+                        items: value
+                            .split(delimiter.as_str())
+                            .map(|part| Ev::Str {
+                                value: part.to_owned(),
+                                span,
+                                via: via.clone(),
+                            })
+                            .collect(),
+                        span,
+                    },
+                    Ev::Unknown { reason, via, .. } => Ev::Unknown { reason, span, via },
+                    _ => Ev::unknown("Fn::Split needs a string", span),
+                }
+            }
+            "Fn::FindInMap" => self.find_in_map(args, span, world, depth),
+            "Fn::ImportValue" => {
+                let export = string(arg).unwrap_or_else(|_| "an export".to_owned());
+                Ev::unknown(
+                    format!("Fn::ImportValue {export} is exported by another stack"),
+                    span,
+                )
+            }
+            "Fn::GetAZs" => Ev::unknown("Fn::GetAZs is known only at deploy time", span),
+            other => Ev::unknown(format!("{other} is not evaluated"), span),
+        }
+    }
+
+    fn find_in_map(&self, args: &[Node], span: Span, world: &World, depth: usize) -> Ev {
+        let (keys, default) = match args {
+            [a, b, c] => ([a, b, c], None),
+            [a, b, c, d] => ([a, b, c], d.get("DefaultValue")),
+            _ => return Ev::unknown("Fn::FindInMap needs a map and two keys", span),
+        };
+        let mut names = Vec::new();
+        for key in keys {
+            match self.eval(key, world, depth + 1) {
+                Ev::Str { value, .. } => names.push(value),
+                Ev::Unknown { reason, via, .. } => {
+                    return Ev::Unknown {
+                        reason: format!("Fn::FindInMap key: {reason}"),
+                        span,
+                        via,
+                    };
+                }
+                _ => return Ev::unknown("Fn::FindInMap: a key is not a string", span),
+            }
+        }
+        let found = self
+            .root
+            .get("Mappings")
+            .and_then(|mappings| mappings.get(&names[0]))
+            .and_then(|map| map.get(&names[1]))
+            .and_then(|map| map.get(&names[2]));
+        match (found, default) {
+            (Some(value), _) => {
+                let trace = Trace {
+                    span: value.span,
+                    note: format!("Mappings {} {} {}", names[0], names[1], names[2]),
+                };
+                self.eval(value, world, depth + 1).at(span, Some(trace))
+            }
+            (None, Some(default)) => self.eval(default, world, depth + 1),
+            (None, None) => Ev::unknown(
+                format!(
+                    "Fn::FindInMap: Mappings has no {} {} {}",
+                    names[0], names[1], names[2]
+                ),
+                span,
+            ),
+        }
+    }
+
+    fn sub(&self, args: &[Node], span: Span, world: &World, depth: usize) -> Ev {
+        let (template, variables) = match args {
+            [template] => (template, None),
+            [template, variables] => (template, Some(variables)),
+            _ => return Ev::unknown("Fn::Sub needs a string and optional variables", span),
+        };
+        let Some(template) = template.as_str() else {
+            return Ev::unknown("Fn::Sub needs a string", span);
+        };
+        let mut out = String::new();
+        let mut via = Vec::new();
+        let mut rest = template;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                rest = "";
+                break;
+            };
+            let name = after[..end].trim();
+            rest = &after[end + 1..];
+            if let Some(literal) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+                continue;
+            }
+            let value = match variables.and_then(|variables| variables.get(name)) {
+                Some(node) => self.eval(node, world, depth + 1),
+                None => match name.split_once('.') {
+                    Some((target, attribute)) if self.resource(target).is_some() => {
+                        self.get_att(target, attribute, span, world, depth + 1)
+                    }
+                    _ => self.reference(name, span),
+                },
+            };
+            match value {
+                Ev::Str {
+                    value, via: from, ..
+                } => {
+                    out.push_str(&value);
+                    via.extend(from);
+                }
+                Ev::Unknown { reason, via, .. } => {
+                    return Ev::Unknown {
+                        reason: format!("Fn::Sub ${{{name}}}: {reason}"),
+                        span,
+                        via,
+                    };
+                }
+                _ => return Ev::unknown(format!("Fn::Sub ${{{name}}} is not a string"), span),
+            }
+        }
+        out.push_str(rest);
+        Ev::Str {
+            value: out,
+            span,
+            via,
+        }
+    }
+}
+
+/// The condition name and the two branches of an `Fn::If` argument.
+pub fn if_parts(arg: &Node) -> Option<(&Node, &Node, &Node)> {
+    match &arg.kind {
+        Kind::Seq(items) => match items.as_slice() {
+            [condition, then, otherwise] => Some((condition, then, otherwise)),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,831 @@
+//! Template resources to IR items.
+
+use portcullis_ir::{
+    Attachment, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry, NetworkAcl, Peer,
+    Reachability, ResourceRole, SecurityGroup, SgRule, Span, Subnet, Trace, Unresolved, Value, Vpc,
+};
+use portcullis_net::{Cidr, Protocol};
+
+use crate::eval::{Ev, Template, World, assumption};
+use crate::tree::{Entry, Node};
+
+/// One resource of the template, with the condition it exists under.
+struct Resource<'a> {
+    id: &'a str,
+    kind: &'a str,
+    props: Option<&'a Node>,
+    /// The resource's `Condition`, when it cannot be decided.
+    base: World,
+    span: Span,
+    name_span: Span,
+    construct_path: Option<String>,
+}
+
+impl Resource<'_> {
+    /// The traces of the conditions in `world`, for `assumptions`.
+    fn assumptions(world: &World) -> Vec<Trace> {
+        world
+            .iter()
+            .map(|(name, (holds, span))| assumption(name, *holds, *span))
+            .collect()
+    }
+
+    /// `Base.Key[0]`, suffixed with the conditions assumed beyond the resource's own.
+    fn item_id(&self, base: String, world: &World) -> String {
+        let extra: Vec<String> = world
+            .iter()
+            .filter(|(name, _)| !self.base.contains_key(*name))
+            .map(|(name, (holds, _))| {
+                if *holds {
+                    name.clone()
+                } else {
+                    format!("!{name}")
+                }
+            })
+            .collect();
+        if extra.is_empty() {
+            base
+        } else {
+            format!("{base}{{{}}}", extra.join(","))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+fn text(ev: &Ev) -> Value<String> {
+    match ev {
+        Ev::Str { value, span, via } => Value::Known {
+            value: value.clone(),
+            span: *span,
+            via: via.clone(),
+        },
+        Ev::Unknown { reason, span, via } => Value::Unknown {
+            reason: reason.clone(),
+            span: *span,
+            via: via.clone(),
+        },
+        Ev::Null(span) => Value::unknown("the value is null", *span),
+        Ev::List { span, .. } | Ev::Map { span, .. } => {
+            Value::unknown("expected a single value, found a list or an object", *span)
+        }
+        Ev::NoValue(span) => Value::unknown("the value is AWS::NoValue", *span),
+    }
+}
+
+fn parsed<T>(ev: &Ev, parse: impl FnOnce(&str) -> Result<T, String>) -> Value<T> {
+    text(ev).and_then(|value| parse(&value))
+}
+
+fn integer(text: &str) -> Result<i64, String> {
+    let trimmed = text.trim();
+    trimmed
+        .parse::<i64>()
+        .or_else(|_| match trimmed.parse::<f64>() {
+            // JSON numbers such as `22.0` are integers to CloudFormation.
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(number) if number.fract() == 0.0 && number.abs() < 1e15 => Ok(number as i64),
+            _ => Err(()),
+        })
+        .map_err(|()| format!("`{trimmed}` is not an integer"))
+}
+
+fn boolean(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "enabled" => Ok(true),
+        "false" | "disabled" => Ok(false),
+        other => Err(format!("`{other}` is not a boolean")),
+    }
+}
+
+fn protocol(text: &str) -> Result<Protocol, String> {
+    Protocol::parse(text).ok_or_else(|| format!("`{}` is not an IP protocol", text.trim()))
+}
+
+fn cidr(text: &str) -> Result<Cidr, String> {
+    Cidr::parse(text).map_err(|error| error.0)
+}
+
+fn optional<T>(
+    ev: &Ev,
+    key: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Option<Value<T>> {
+    ev.get(key).map(|value| parsed(value, parse))
+}
+
+/// A property the resource needs; its absence is an unknown at the resource.
+fn required<T>(
+    ev: &Ev,
+    key: &str,
+    at: Span,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Value<T> {
+    ev.get(key).map_or_else(
+        || Value::unknown(format!("{key} is missing"), at),
+        |value| parsed(value, parse),
+    )
+}
+
+fn optional_text(ev: &Ev, key: &str) -> Option<Value<String>> {
+    ev.get(key).map(text)
+}
+
+/// Every value at `path` (`*` steps into each element of a list), lists flattened.
+fn collect<'e>(ev: &'e Ev, path: &[&str], out: &mut Vec<&'e Ev>) {
+    match path.split_first() {
+        None => match ev {
+            Ev::List { items, .. } => out.extend(items.iter()),
+            other => out.push(other),
+        },
+        Some((&"*", rest)) => {
+            if let Ev::List { items, .. } = ev {
+                for item in items {
+                    collect(item, rest, out);
+                }
+            }
+        }
+        Some((key, rest)) => {
+            if let Some(value) = ev.get(key) {
+                collect(value, rest, out);
+            }
+        }
+    }
+}
+
+fn collect_all<'e>(ev: &'e Ev, paths: &[&[&str]]) -> Vec<&'e Ev> {
+    let mut out = Vec::new();
+    for path in paths {
+        collect(ev, path, &mut out);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builder
+
+pub struct Builder<'t, 'a> {
+    template: &'t Template<'a>,
+    pub inventory: Inventory,
+}
+
+impl<'t, 'a> Builder<'t, 'a> {
+    pub fn new(template: &'t Template<'a>) -> Self {
+        Self {
+            template,
+            inventory: Inventory::default(),
+        }
+    }
+
+    fn unresolved(&mut self, subject: impl Into<String>, reason: impl Into<String>, span: Span) {
+        self.inventory.unresolved.push(Unresolved {
+            subject: subject.into(),
+            reason: reason.into(),
+            span,
+        });
+    }
+
+    pub fn build(&mut self) {
+        for &entry in &self.template.resources.clone() {
+            self.resource(entry);
+        }
+        self.routes();
+    }
+
+    fn resource(&mut self, entry: &'a Entry) {
+        let id = entry.key.as_str();
+        let span = entry.key_span.cover(entry.value.span);
+        if id.starts_with("Fn::ForEach") {
+            self.unresolved(
+                id,
+                "Fn::ForEach loops are not expanded; the resources they create were not analysed",
+                span,
+            );
+            return;
+        }
+        let Some(kind) = entry.value.get("Type").and_then(Node::as_str) else {
+            self.unresolved(id, "the resource has no Type", span);
+            return;
+        };
+        let mut base = World::new();
+        if let Some(condition) = entry.value.get("Condition")
+            && let Some(name) = condition.as_str()
+        {
+            match self.template.condition(name) {
+                Some(true) => {}
+                Some(false) => return,
+                None => {
+                    base.insert(name.to_owned(), (true, condition.span));
+                }
+            }
+        }
+        let construct_path = entry
+            .value
+            .get("Metadata")
+            .and_then(|metadata| metadata.get("aws:cdk:path"))
+            .and_then(Node::as_str)
+            .map(str::to_owned);
+        let resource = Resource {
+            id,
+            kind,
+            props: entry.value.get("Properties"),
+            base,
+            span,
+            name_span: entry.key_span,
+            construct_path,
+        };
+        match kind {
+            "AWS::EC2::SecurityGroup" => self.security_group(&resource),
+            "AWS::EC2::SecurityGroupIngress" => self.rule_resource(&resource, Direction::Ingress),
+            "AWS::EC2::SecurityGroupEgress" => self.rule_resource(&resource, Direction::Egress),
+            "AWS::EC2::VPC" => self.vpc(&resource),
+            "AWS::EC2::Subnet" => self.subnet(&resource),
+            "AWS::EC2::NetworkAcl" => self.nacl(&resource),
+            "AWS::EC2::NetworkAclEntry" => self.nacl_entry(&resource),
+            "AWS::EC2::SubnetNetworkAclAssociation" => self.nacl_association(&resource),
+            _ => {
+                if let Some(spec) = attachment_spec(kind) {
+                    self.attachment(&resource, &spec);
+                }
+            }
+        }
+    }
+
+    fn properties(&self, resource: &Resource<'_>, world: &World) -> Ev {
+        match resource.props {
+            Some(props) => self.template.eval(props, world, 0),
+            None => Ev::Map {
+                entries: Vec::new(),
+                span: resource.span,
+            },
+        }
+    }
+
+    fn security_group(&mut self, resource: &Resource<'_>) {
+        let props = self.properties(resource, &resource.base);
+        let name = optional_text(&props, "GroupName");
+        let is_default = name
+            .as_ref()
+            .and_then(Value::known_value)
+            .is_some_and(|name| name == "default");
+        self.inventory.security_groups.push(SecurityGroup {
+            id: resource.id.to_owned(),
+            name,
+            description: optional_text(&props, "GroupDescription"),
+            vpc: optional_text(&props, "VpcId"),
+            is_default,
+            span: resource.span,
+            name_span: resource.name_span,
+            construct_path: resource.construct_path.clone(),
+            assumptions: Resource::assumptions(&resource.base),
+        });
+        let Some(node) = resource.props else { return };
+        for (direction, key) in [
+            (Direction::Ingress, "SecurityGroupIngress"),
+            (Direction::Egress, "SecurityGroupEgress"),
+        ] {
+            let Some(list) = node.get(key) else { continue };
+            for (index, item, world) in self.template.list_items(list, &resource.base) {
+                for world in self.template.worlds(item, &world) {
+                    let ev = self.template.eval(item, &world, 0);
+                    let id = resource.item_id(format!("{}.{key}[{index}]", resource.id), &world);
+                    let group = Value::known(resource.id.to_owned(), resource.name_span);
+                    self.rule(resource, id, group, direction, &ev, item.span, &world);
+                }
+            }
+        }
+    }
+
+    fn rule_resource(&mut self, resource: &Resource<'_>, direction: Direction) {
+        let Some(node) = resource.props else {
+            self.unresolved(resource.id, "the rule has no Properties", resource.span);
+            return;
+        };
+        for world in self.template.worlds(node, &resource.base) {
+            let ev = self.template.eval(node, &world, 0);
+            let group = match ev.get("GroupId").or_else(|| ev.get("GroupName")) {
+                Some(group) => text(group),
+                None => {
+                    Value::unknown("the rule names no GroupId or GroupName", resource.name_span)
+                }
+            };
+            let id = resource.item_id(resource.id.to_owned(), &world);
+            self.rule(resource, id, group, direction, &ev, resource.span, &world);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rule(
+        &mut self,
+        resource: &Resource<'_>,
+        id: String,
+        group: Value<String>,
+        direction: Direction,
+        ev: &Ev,
+        span: Span,
+        world: &World,
+    ) {
+        if let Ev::Unknown { reason, .. } = ev {
+            self.unresolved(
+                id,
+                format!("the rule could not be evaluated: {reason}"),
+                span,
+            );
+            return;
+        }
+        if !matches!(ev, Ev::Map { .. }) {
+            self.unresolved(id, "the rule is not an object", span);
+            return;
+        }
+        let protocol = match ev.get("IpProtocol") {
+            Some(value) => parsed(value, protocol),
+            None => Value::unknown("IpProtocol is missing", span),
+        };
+        let (group_keys, prefix_key): (&[&str], &str) = match direction {
+            Direction::Ingress => (
+                &["SourceSecurityGroupId", "SourceSecurityGroupName"],
+                "SourcePrefixListId",
+            ),
+            Direction::Egress => (&["DestinationSecurityGroupId"], "DestinationPrefixListId"),
+        };
+        let mut peers = Vec::new();
+        for key in ["CidrIp", "CidrIpv6"] {
+            if let Some(value) = ev.get(key) {
+                peers.push(Peer::Cidr(parsed(value, cidr)));
+            }
+        }
+        for key in group_keys {
+            if let Some(value) = ev.get(key) {
+                peers.push(Peer::SecurityGroup(text(value)));
+            }
+        }
+        if let Some(value) = ev.get(prefix_key) {
+            peers.push(Peer::PrefixList(text(value)));
+        }
+        self.inventory.rules.push(SgRule {
+            id,
+            resource: resource.id.to_owned(),
+            group,
+            direction,
+            protocol,
+            from_port: optional(ev, "FromPort", integer),
+            to_port: optional(ev, "ToPort", integer),
+            peers,
+            description: optional_text(ev, "Description"),
+            span,
+            assumptions: Resource::assumptions(world),
+        });
+    }
+
+    fn vpc(&mut self, resource: &Resource<'_>) {
+        let props = self.properties(resource, &resource.base);
+        self.inventory.vpcs.push(Vpc {
+            id: resource.id.to_owned(),
+            cidr: optional(&props, "CidrBlock", cidr),
+            span: resource.span,
+        });
+    }
+
+    fn subnet(&mut self, resource: &Resource<'_>) {
+        let props = self.properties(resource, &resource.base);
+        self.inventory.subnets.push(Subnet {
+            id: resource.id.to_owned(),
+            vpc: optional_text(&props, "VpcId"),
+            cidr: optional(&props, "CidrBlock", cidr),
+            map_public_ip_on_launch: optional(&props, "MapPublicIpOnLaunch", boolean),
+            routes_to_internet: None,
+            span: resource.span,
+        });
+    }
+
+    fn nacl(&mut self, resource: &Resource<'_>) {
+        let props = self.properties(resource, &resource.base);
+        self.inventory.nacls.push(NetworkAcl {
+            id: resource.id.to_owned(),
+            vpc: optional_text(&props, "VpcId"),
+            is_default: false,
+            span: resource.span,
+            assumptions: Resource::assumptions(&resource.base),
+        });
+    }
+
+    fn nacl_entry(&mut self, resource: &Resource<'_>) {
+        let Some(node) = resource.props else {
+            self.unresolved(resource.id, "the entry has no Properties", resource.span);
+            return;
+        };
+        for world in self.template.worlds(node, &resource.base) {
+            let ev = self.template.eval(node, &world, 0);
+            let at = resource.span;
+            let protocol = required(&ev, "Protocol", at, protocol);
+            let mut assumptions = Resource::assumptions(&world);
+            let direction = match ev.get("Egress").map(|value| parsed(value, boolean)) {
+                None | Some(Value::Known { value: false, .. }) => Direction::Ingress,
+                Some(Value::Known { value: true, .. }) => Direction::Egress,
+                Some(Value::Unknown { reason, span, .. }) => {
+                    assumptions.push(Trace {
+                        span,
+                        note: format!("Egress is unknown ({reason}); analysed as ingress"),
+                    });
+                    Direction::Ingress
+                }
+            };
+            let is_icmp = protocol
+                .known_value()
+                .is_some_and(|protocol| protocol.is_icmp());
+            let (from_port, to_port) = if is_icmp {
+                let icmp = ev.get("Icmp");
+                (
+                    icmp.and_then(|icmp| optional(icmp, "Type", integer)),
+                    icmp.and_then(|icmp| optional(icmp, "Code", integer)),
+                )
+            } else {
+                let range = ev.get("PortRange");
+                (
+                    range.and_then(|range| optional(range, "From", integer)),
+                    range.and_then(|range| optional(range, "To", integer)),
+                )
+            };
+            let action = required(&ev, "RuleAction", at, |text| {
+                match text.trim().to_ascii_lowercase().as_str() {
+                    "allow" => Ok(NaclAction::Allow),
+                    "deny" => Ok(NaclAction::Deny),
+                    other => Err(format!("`{other}` is not allow or deny")),
+                }
+            });
+            self.inventory.nacl_entries.push(NaclEntry {
+                id: resource.item_id(resource.id.to_owned(), &world),
+                acl: required(&ev, "NetworkAclId", at, |text| Ok(text.to_owned())),
+                rule_number: required(&ev, "RuleNumber", at, integer),
+                action,
+                direction,
+                protocol,
+                from_port,
+                to_port,
+                cidr: optional(&ev, "CidrBlock", cidr)
+                    .or_else(|| optional(&ev, "Ipv6CidrBlock", cidr)),
+                span: resource.span,
+                assumptions,
+            });
+        }
+    }
+
+    fn nacl_association(&mut self, resource: &Resource<'_>) {
+        let props = self.properties(resource, &resource.base);
+        let at = resource.span;
+        self.inventory.nacl_associations.push(NaclAssociation {
+            acl: required(&props, "NetworkAclId", at, |text| Ok(text.to_owned())),
+            subnet: required(&props, "SubnetId", at, |text| Ok(text.to_owned())),
+            span: resource.span,
+        });
+    }
+
+    fn attachment(&mut self, resource: &Resource<'_>, spec: &AttachmentSpec) {
+        let worlds = match resource.props {
+            Some(node) => {
+                // Only the properties that decide exposure are worth a variant per condition.
+                let relevant = Node {
+                    span: node.span,
+                    kind: crate::tree::Kind::Seq(
+                        spec.properties
+                            .iter()
+                            .filter_map(|key| node.get(key).cloned())
+                            .collect(),
+                    ),
+                };
+                self.template.worlds(&relevant, &resource.base)
+            }
+            None => vec![resource.base.clone()],
+        };
+        for world in worlds {
+            let mut props = self.properties(resource, &world);
+            if resource.kind == "AWS::Serverless::Function"
+                && props.get("VpcConfig").is_none()
+                && let Some(globals) = self
+                    .template
+                    .root
+                    .get("Globals")
+                    .and_then(|globals| globals.get("Function"))
+                    .and_then(|function| function.get("VpcConfig"))
+                && let Ev::Map { entries, .. } = &mut props
+            {
+                entries.push((
+                    "VpcConfig".to_owned(),
+                    self.template.eval(globals, &world, 0),
+                ));
+            }
+            let groups: Vec<Value<String>> = collect_all(&props, spec.groups)
+                .into_iter()
+                .map(text)
+                .collect();
+            if groups.is_empty() {
+                continue;
+            }
+            let subnets = collect_all(&props, spec.subnets)
+                .into_iter()
+                .map(text)
+                .collect();
+            let reachability = self.reachability(resource, spec, &props);
+            self.inventory.attachments.push(Attachment {
+                id: resource.id.to_owned(),
+                kind: resource.kind.to_owned(),
+                role: spec.role,
+                groups,
+                reachability,
+                subnets,
+                span: resource.span,
+                name_span: resource.name_span,
+                construct_path: resource.construct_path.clone(),
+                assumptions: Resource::assumptions(&world),
+            });
+        }
+    }
+
+    fn reachability(
+        &self,
+        resource: &Resource<'_>,
+        spec: &AttachmentSpec,
+        props: &Ev,
+    ) -> Value<Reachability> {
+        let here = |reachability| Value::known(reachability, resource.name_span);
+        match spec.reach {
+            Reach::Fixed(reachability) => here(reachability),
+            Reach::Flag(path, absent) => {
+                let mut values = Vec::new();
+                collect(props, path, &mut values);
+                match values.first() {
+                    Some(value) => parsed(value, boolean).map(|public| {
+                        if public {
+                            Reachability::Public
+                        } else {
+                            Reachability::Private
+                        }
+                    }),
+                    None if resource.kind == "AWS::RDS::DBInstance"
+                        && props.get("DBSubnetGroupName").is_none() =>
+                    {
+                        Value::unknown(
+                            "PubliclyAccessible is not set and there is no DBSubnetGroupName: RDS makes an instance in a default VPC public",
+                            resource.name_span,
+                        )
+                    }
+                    None => here(absent),
+                }
+            }
+            Reach::Scheme => match props.get("Scheme") {
+                Some(value) => parsed(value, |text| match text.trim() {
+                    "internet-facing" => Ok(Reachability::Public),
+                    "internal" => Ok(Reachability::Private),
+                    other => Err(format!("`{other}` is not a load balancer scheme")),
+                }),
+                // Load balancers are internet-facing unless told otherwise.
+                None => here(Reachability::Public),
+            },
+            Reach::PublicIp(path) => {
+                let mut values = Vec::new();
+                collect(props, path, &mut values);
+                let flags: Vec<Value<bool>> = values
+                    .into_iter()
+                    .map(|value| parsed(value, boolean))
+                    .collect();
+                if let Some(public) = flags.iter().find(|flag| flag.known_value() == Some(&true)) {
+                    return public.clone().map(|_| Reachability::Public);
+                }
+                if let Some(unknown) = flags.iter().find(|flag| flag.known_value().is_none()) {
+                    return unknown.clone().map(|_| Reachability::Public);
+                }
+                match flags.first() {
+                    Some(private) => private.clone().map(|_| Reachability::Private),
+                    None => here(Reachability::ViaSubnet),
+                }
+            }
+        }
+    }
+
+    /// Whether each subnet's route table sends 0.0.0.0/0 to an internet gateway, from the routes
+    /// and associations of the template.
+    fn routes(&mut self) {
+        let template = self.template;
+        let world = World::new();
+        let props_of = |kind: &str| -> Vec<(&'a Entry, Ev)> {
+            template
+                .resources
+                .iter()
+                .filter(|entry| entry.value.get("Type").and_then(Node::as_str) == Some(kind))
+                .filter_map(|entry| {
+                    let props = entry.value.get("Properties")?;
+                    Some((*entry, template.eval(props, &world, 0)))
+                })
+                .collect()
+        };
+        let known = |ev: &Ev, key: &str| ev.get(key).and_then(Ev::as_str).map(str::to_owned);
+        let internet_tables: Vec<String> = props_of("AWS::EC2::Route")
+            .iter()
+            .filter(|(_, route)| {
+                let default = known(route, "DestinationCidrBlock").as_deref() == Some("0.0.0.0/0")
+                    || known(route, "DestinationIpv6CidrBlock").as_deref() == Some("::/0");
+                let gateway = known(route, "GatewayId").is_some_and(|gateway| {
+                    template.resource_type(&gateway) == Some("AWS::EC2::InternetGateway")
+                });
+                default && gateway
+            })
+            .filter_map(|(_, route)| known(route, "RouteTableId"))
+            .collect();
+        for (entry, association) in props_of("AWS::EC2::SubnetRouteTableAssociation") {
+            let (Some(subnet), Some(table)) = (
+                known(&association, "SubnetId"),
+                known(&association, "RouteTableId"),
+            ) else {
+                continue;
+            };
+            let routed = internet_tables.contains(&table);
+            if let Some(subnet) = self.inventory.subnets.iter_mut().find(|s| s.id == subnet) {
+                subnet.routes_to_internet = Some(Value::known(routed, entry.key_span));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attachments
+
+enum Reach {
+    Fixed(Reachability),
+    /// A boolean such as `PubliclyAccessible` or `AssignPublicIp: ENABLED`, with its default.
+    Flag(&'static [&'static str], Reachability),
+    /// `Scheme: internet-facing | internal`, internet-facing by default.
+    Scheme,
+    /// `AssociatePublicIpAddress` of the network interfaces; none means the subnet decides.
+    PublicIp(&'static [&'static str]),
+}
+
+struct AttachmentSpec {
+    role: ResourceRole,
+    /// Top-level properties that decide groups and reachability.
+    properties: &'static [&'static str],
+    groups: &'static [&'static [&'static str]],
+    subnets: &'static [&'static [&'static str]],
+    reach: Reach,
+}
+
+fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
+    use ResourceRole as Role;
+    let spec = |role, properties, groups, subnets, reach| AttachmentSpec {
+        role,
+        properties,
+        groups,
+        subnets,
+        reach,
+    };
+    const PRIVATE: Reach = Reach::Fixed(Reachability::Private);
+    Some(match kind {
+        "AWS::EC2::Instance" => spec(
+            Role::Compute,
+            &[
+                "SecurityGroupIds",
+                "SecurityGroups",
+                "NetworkInterfaces",
+                "SubnetId",
+            ],
+            &[
+                &["SecurityGroupIds"],
+                &["SecurityGroups"],
+                &["NetworkInterfaces", "*", "GroupSet"],
+            ],
+            &[&["SubnetId"], &["NetworkInterfaces", "*", "SubnetId"]],
+            Reach::PublicIp(&["NetworkInterfaces", "*", "AssociatePublicIpAddress"]),
+        ),
+        "AWS::EC2::LaunchTemplate" => spec(
+            Role::Compute,
+            &["LaunchTemplateData"],
+            &[
+                &["LaunchTemplateData", "SecurityGroupIds"],
+                &["LaunchTemplateData", "SecurityGroups"],
+                &["LaunchTemplateData", "NetworkInterfaces", "*", "Groups"],
+            ],
+            &[&["LaunchTemplateData", "NetworkInterfaces", "*", "SubnetId"]],
+            Reach::PublicIp(&[
+                "LaunchTemplateData",
+                "NetworkInterfaces",
+                "*",
+                "AssociatePublicIpAddress",
+            ]),
+        ),
+        "AWS::AutoScaling::LaunchConfiguration" => spec(
+            Role::Compute,
+            &["SecurityGroups", "AssociatePublicIpAddress"],
+            &[&["SecurityGroups"]],
+            &[],
+            Reach::PublicIp(&["AssociatePublicIpAddress"]),
+        ),
+        "AWS::EC2::NetworkInterface" => spec(
+            Role::NetworkInterface,
+            &["GroupSet", "SubnetId"],
+            &[&["GroupSet"]],
+            &[&["SubnetId"]],
+            Reach::Fixed(Reachability::ViaSubnet),
+        ),
+        "AWS::RDS::DBInstance" => spec(
+            Role::Database,
+            &[
+                "VPCSecurityGroups",
+                "DBSecurityGroups",
+                "PubliclyAccessible",
+                "DBSubnetGroupName",
+            ],
+            &[&["VPCSecurityGroups"], &["DBSecurityGroups"]],
+            &[],
+            Reach::Flag(&["PubliclyAccessible"], Reachability::Private),
+        ),
+        "AWS::RDS::DBCluster" | "AWS::DocDB::DBCluster" | "AWS::Neptune::DBCluster" => spec(
+            Role::Database,
+            &["VpcSecurityGroupIds", "PubliclyAccessible"],
+            &[&["VpcSecurityGroupIds"]],
+            &[],
+            Reach::Flag(&["PubliclyAccessible"], Reachability::Private),
+        ),
+        "AWS::Redshift::Cluster" => spec(
+            Role::Database,
+            &["VpcSecurityGroupIds", "PubliclyAccessible"],
+            &[&["VpcSecurityGroupIds"]],
+            &[],
+            Reach::Flag(&["PubliclyAccessible"], Reachability::Private),
+        ),
+        "AWS::ElastiCache::CacheCluster" => spec(
+            Role::Cache,
+            &["VpcSecurityGroupIds", "CacheSecurityGroupNames"],
+            &[&["VpcSecurityGroupIds"], &["CacheSecurityGroupNames"]],
+            &[],
+            PRIVATE,
+        ),
+        "AWS::ElastiCache::ReplicationGroup" | "AWS::ElastiCache::ServerlessCache" => spec(
+            Role::Cache,
+            &["SecurityGroupIds", "CacheSecurityGroupNames", "SubnetIds"],
+            &[&["SecurityGroupIds"], &["CacheSecurityGroupNames"]],
+            &[&["SubnetIds"]],
+            PRIVATE,
+        ),
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" => spec(
+            Role::LoadBalancer,
+            &["SecurityGroups", "Scheme", "Subnets", "SubnetMappings"],
+            &[&["SecurityGroups"]],
+            &[&["Subnets"], &["SubnetMappings", "*", "SubnetId"]],
+            Reach::Scheme,
+        ),
+        "AWS::ElasticLoadBalancing::LoadBalancer" => spec(
+            Role::LoadBalancer,
+            &["SecurityGroups", "Scheme", "Subnets"],
+            &[&["SecurityGroups"]],
+            &[&["Subnets"]],
+            Reach::Scheme,
+        ),
+        "AWS::ECS::Service" => spec(
+            Role::Compute,
+            &["NetworkConfiguration"],
+            &[&[
+                "NetworkConfiguration",
+                "AwsvpcConfiguration",
+                "SecurityGroups",
+            ]],
+            &[&["NetworkConfiguration", "AwsvpcConfiguration", "Subnets"]],
+            Reach::Flag(
+                &[
+                    "NetworkConfiguration",
+                    "AwsvpcConfiguration",
+                    "AssignPublicIp",
+                ],
+                Reachability::Private,
+            ),
+        ),
+        "AWS::Lambda::Function" | "AWS::Serverless::Function" => spec(
+            Role::Function,
+            &["VpcConfig"],
+            &[&["VpcConfig", "SecurityGroupIds"]],
+            &[&["VpcConfig", "SubnetIds"]],
+            PRIVATE,
+        ),
+        "AWS::EKS::Cluster" => spec(
+            Role::Cluster,
+            &["ResourcesVpcConfig"],
+            &[&["ResourcesVpcConfig", "SecurityGroupIds"]],
+            &[&["ResourcesVpcConfig", "SubnetIds"]],
+            PRIVATE,
+        ),
+        "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => spec(
+            Role::Search,
+            &["VPCOptions"],
+            &[&["VPCOptions", "SecurityGroupIds"]],
+            &[&["VPCOptions", "SubnetIds"]],
+            PRIVATE,
+        ),
+        "AWS::AmazonMQ::Broker" => spec(
+            Role::Broker,
+            &["SecurityGroups", "PubliclyAccessible", "SubnetIds"],
+            &[&["SecurityGroups"]],
+            &[&["SubnetIds"]],
+            Reach::Flag(&["PubliclyAccessible"], Reachability::Private),
+        ),
+        _ => return None,
+    })
+}
