@@ -104,7 +104,9 @@ impl SourceFile {
         self.index
             .to_utf8(WideEncoding::Utf16, wide)
             .and_then(|line_col| self.index.offset(line_col))
-            .map_or(self.text.len(), |size| usize::from(size).min(self.text.len()))
+            .map_or(self.text.len(), |size| {
+                usize::from(size).min(self.text.len())
+            })
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -149,7 +151,10 @@ impl SourceMap {
     }
 
     pub fn len(&self) -> usize {
-        self.files.read().unwrap_or_else(PoisonError::into_inner).len()
+        self.files
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -157,7 +162,9 @@ impl SourceMap {
     }
 
     pub fn path(&self, file: FileId) -> String {
-        self.get(file).map(|source| source.path.clone()).unwrap_or_default()
+        self.get(file)
+            .map(|source| source.path.clone())
+            .unwrap_or_default()
     }
 
     pub fn location(&self, file: FileId, offset: u32) -> Location {
