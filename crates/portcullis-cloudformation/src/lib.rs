@@ -190,14 +190,19 @@ pub fn analyze(file: &Arc<SourceFile>, options: &Options) -> Option<Unit> {
         })
         .collect();
     for duplicate in &document.duplicates {
-        let first = file.location(duplicate.first.start);
+        let (first, second) = (
+            file.location(duplicate.first.start).line,
+            file.location(duplicate.second.start).line,
+        );
         inventory.unresolved.push(Unresolved {
-            subject: format!("duplicate key {}", duplicate.key),
-            reason: format!(
-                "`{}` is also written at line {}; CloudFormation keeps the later value, and so does this analysis",
-                duplicate.key, first.line
+            subject: format!(
+                "the earlier value of duplicate key {} (line {first})",
+                duplicate.key
             ),
-            span: duplicate.second,
+            reason: format!(
+                "CloudFormation keeps the later value (line {second}), and so does this analysis"
+            ),
+            span: duplicate.first,
         });
     }
     if let Some(transform) = document.root.get("Transform") {

@@ -489,7 +489,170 @@ impl YamlBuilder<'_> {
     }
 }
 
+/// Parses YAML as CloudFormation does: where a continuation line of a quoted scalar or of a flow
+/// collection is less indented than YAML 1.2 allows (CloudFormation accepts it, and there the
+/// indentation carries no meaning), the line is indented further and the text parsed again, with
+/// spans mapped back to the original text.
 pub fn parse_yaml(file: FileId, text: &str) -> Result<Document, SyntaxError> {
+    let mut current = std::borrow::Cow::Borrowed(text);
+    let mut edits = Edits::default();
+    loop {
+        let error = match parse_yaml_strict(file, &current) {
+            Ok(mut document) => {
+                if !edits.0.is_empty() {
+                    edits.remap_node(&mut document.root);
+                    for duplicate in &mut document.duplicates {
+                        duplicate.first = edits.remap(duplicate.first);
+                        duplicate.second = edits.remap(duplicate.second);
+                    }
+                }
+                return Ok(document);
+            }
+            Err(error) => error,
+        };
+        let pads = if edits.0.len() < MAX_REPAIRS {
+            indentation_repairs(&current, &error)
+        } else {
+            Vec::new()
+        };
+        if pads.is_empty() {
+            return Err(SyntaxError {
+                offset: edits.original(error.offset),
+                message: error.message,
+            });
+        }
+        let mut repaired = current.into_owned();
+        // From the end, so that earlier offsets stay valid.
+        for &(line_start, pad) in pads.iter().rev() {
+            edits.insert(line_start, pad);
+            repaired.insert_str(line_start, &" ".repeat(pad));
+        }
+        current = std::borrow::Cow::Owned(repaired);
+    }
+}
+
+/// Lines re-indented by [`parse_yaml`] before giving up.
+const MAX_REPAIRS: usize = 64;
+
+/// Spaces inserted at line starts: `(offset in the original text, count)`, sorted.
+#[derive(Default)]
+struct Edits(Vec<(usize, usize)>);
+
+impl Edits {
+    /// The original offset of an offset in the edited text.
+    fn original(&self, edited: usize) -> usize {
+        let mut shift = 0;
+        for &(at, count) in &self.0 {
+            let start = at + shift;
+            if edited < start {
+                break;
+            }
+            if edited < start + count {
+                return at;
+            }
+            shift += count;
+        }
+        edited - shift
+    }
+
+    /// Records `count` spaces inserted at `edited`, an offset in the current text.
+    fn insert(&mut self, edited: usize, count: usize) {
+        let at = self.original(edited);
+        let index = self.0.partition_point(|&(other, _)| other <= at);
+        self.0.insert(index, (at, count));
+    }
+
+    fn remap(&self, span: Span) -> Span {
+        Span::new(
+            span.file,
+            self.original(span.start as usize),
+            self.original(span.end as usize),
+        )
+    }
+
+    fn remap_node(&self, node: &mut Node) {
+        node.span = self.remap(node.span);
+        match &mut node.kind {
+            Kind::Null | Kind::Scalar(_) => {}
+            Kind::Seq(items) => items.iter_mut().for_each(|item| self.remap_node(item)),
+            Kind::Map(entries) => {
+                for entry in entries {
+                    entry.key_span = self.remap(entry.key_span);
+                    self.remap_node(&mut entry.value);
+                }
+            }
+        }
+    }
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// The `(line start, spaces to add)` that make an under-indented continuation line acceptable, or
+/// nothing when the error is of another kind.
+fn indentation_repairs(text: &str, error: &SyntaxError) -> Vec<(usize, usize)> {
+    let at = error.offset.min(text.len());
+    let line_start = |offset: usize| text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
+    if error.message == "invalid indentation in quoted scalar" {
+        // saphyr points at the opening quote; every continuation line moves past it.
+        let Some(quote) = text[at..]
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '\'' | '"'))
+        else {
+            return Vec::new();
+        };
+        let column = text[line_start(at)..at].chars().count() + 1;
+        let mut pads = Vec::new();
+        let mut escaped = false;
+        for (index, c) in text[at + 1..].char_indices() {
+            let offset = at + 1 + index;
+            match c {
+                '\\' if quote == '"' => escaped = !escaped,
+                c if c == quote && !escaped => {
+                    // `''` is an escaped quote in single-quoted scalars.
+                    if quote == '\'' && text[offset + 1..].starts_with('\'') {
+                        escaped = true;
+                        continue;
+                    }
+                    break;
+                }
+                '\n' => {
+                    escaped = false;
+                    let start = offset + 1;
+                    let indent = indentation(&text[start..]);
+                    if indent < column {
+                        pads.push((start, column - indent));
+                    }
+                }
+                _ => escaped = false,
+            }
+        }
+        return pads;
+    }
+    if error.message.starts_with("invalid indentation") {
+        // Inside a flow collection, where indentation carries no meaning: a closing bracket, or a
+        // line after an opening bracket or a comma.
+        let start = line_start(at);
+        let line = &text[start..];
+        let previous = text[..start.saturating_sub(1)]
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("");
+        let in_flow = line.trim_start().starts_with([']', '}'])
+            || previous.trim_end().ends_with(['[', '{', ',']);
+        if in_flow {
+            let indent = indentation(line);
+            let target = indentation(previous).max(indent + 1);
+            return vec![(start, target - indent)];
+        }
+    }
+    Vec::new()
+}
+
+fn parse_yaml_strict(file: FileId, text: &str) -> Result<Document, SyntaxError> {
     let base = bom_len(text);
     let body = &text[base..];
     let mut builder = YamlBuilder {
@@ -577,6 +740,37 @@ mod tests {
         let doc = parse_json(FileId(0), text).expect("valid JSON");
         assert_eq!(doc.root.get("a").and_then(Node::as_str), Some("2"));
         assert_eq!(slice(text, doc.duplicates[0].second), "\"a\"");
+    }
+
+    #[test]
+    fn under_indented_continuation_lines_are_accepted_like_cloudformation() {
+        let text = "Outputs:\n  Help:\n    Value: 'first line, then\n    a continuation ''quoted'' line'\n    Other:\n      c:\n        'x:y': [\n            \"a\",\n            \"b\"\n        ]\n        'z': 1\n  After: \"é 0.0.0.0/0\"\n";
+        let strict = parse_yaml_strict(FileId(0), text).expect_err("outside YAML 1.2");
+        assert_eq!(strict.message, "invalid indentation in quoted scalar");
+        let flow_only = text.replace("\n    a continuation", " a continuation");
+        assert!(parse_yaml_strict(FileId(0), &flow_only).is_err());
+        let doc = yaml(text);
+        let help = doc
+            .root
+            .get("Outputs")
+            .and_then(|o| o.get("Help"))
+            .expect("Help");
+        assert_eq!(
+            help.get("Value").and_then(Node::as_str),
+            Some("first line, then a continuation 'quoted' line")
+        );
+        let other = help
+            .get("Other")
+            .and_then(|o| o.get("c"))
+            .and_then(|o| o.get("x:y"))
+            .map(|n| &n.kind);
+        assert!(matches!(other, Some(Kind::Seq(items)) if items.len() == 2));
+        let after = doc
+            .root
+            .get("Outputs")
+            .and_then(|o| o.get("After"))
+            .expect("After");
+        assert_eq!(slice(text, after.span), "\"é 0.0.0.0/0\"");
     }
 
     #[test]
