@@ -93,12 +93,16 @@ fn duplicate_keys_are_reported_and_the_later_value_wins() {
     let analysed = analyse("dup.yaml", text);
     assert!(analysed.unit.problems.is_empty());
     let unresolved = &analysed.unit.inventory.unresolved[0];
+    assert_eq!(
+        unresolved.subject,
+        "the earlier value of duplicate key GroupDescription (line 5)"
+    );
     assert!(
-        unresolved.reason.contains("line 5"),
+        unresolved.reason.contains("later value (line 6)"),
         "{}",
         unresolved.reason
     );
-    assert_eq!(analysed.line(unresolved.span), 6);
+    assert_eq!(analysed.line(unresolved.span), 5);
     let group = analysed.unit.inventory.group("SG").expect("SG");
     assert_eq!(
         group
