@@ -257,6 +257,7 @@ pub fn certainty(context: &Context<'_>, rule: &SgRule) -> Certainty {
 /// Related locations explaining a rule statement finding: where the value came from, what was
 /// assumed, and the statement itself.
 pub fn explain_statement(
+    context: &Context<'_>,
     rule: &SgRule,
     value_via: &[portcullis_ir::Trace],
     primary: Span,
@@ -274,7 +275,7 @@ pub fn explain_statement(
     }));
     if rule.span != primary {
         related.push(Related {
-            span: rule.span,
+            span: first_line(context.sources, rule.span),
             message: format!("{} rule `{}`", rule.direction.as_str(), rule.id),
         });
     }
@@ -308,7 +309,7 @@ pub fn statement_finding(
         span: primary,
         resource: statement.rule.resource.clone(),
         exposure,
-        related: explain_statement(statement.rule, peer.value.via(), primary),
+        related: explain_statement(context, statement.rule, peer.value.via(), primary),
         suggestions,
         fingerprint: portcullis_diagnostics::fingerprint(&[
             rule.code,
@@ -324,5 +325,20 @@ pub fn advice(message: impl Into<String>) -> portcullis_diagnostics::Suggestion 
         message: message.into(),
         applicability: portcullis_diagnostics::Applicability::DisplayOnly,
         edits: Vec::new(),
+    }
+}
+
+/// The part of a span on its first line, so that a related location names a block by its header
+/// instead of underlining all of it.
+pub fn first_line(sources: &SourceMap, span: Span) -> Span {
+    let Some(file) = sources.get(span.file) else {
+        return span;
+    };
+    let text = file.slice(span);
+    let end = text.find(['\r', '\n']).map_or(text.len(), |at| at);
+    let end = text[..end].trim_end().len();
+    Span {
+        end: span.start + u32::try_from(end).unwrap_or(0),
+        ..span
     }
 }

@@ -42,19 +42,20 @@ pub fn for_exposure(
                 )));
             }
             suggestions.extend(trusted_cidr(context, peer));
-            suggestions.push(display_only(
-                "or remove this rule and reach the hosts through AWS Systems Manager Session Manager or an EC2 Instance Connect Endpoint".to_owned(),
-            ));
+            let alternative = if suggestions.is_empty() { "" } else { "or " };
+            suggestions.push(display_only(format!(
+                "{alternative}remove this rule and reach the hosts through AWS Systems Manager Session Manager or an EC2 Instance Connect Endpoint"
+            )));
         }
         Category::Plaintext if services.iter().any(|service| service.name == "http") => {
             suggestions.push(display_only(
                 "serve HTTPS on 443 and redirect port 80 to it at the load balancer".to_owned(),
             ));
-            suggestions.extend(trusted_cidr(context, peer));
         }
         _ => {
-            suggestions.extend(trusted_cidr(context, peer));
+            // Clients of a database or a broker live in the VPC, rarely in an office.
             suggestions.extend(vpc_cidr(context, statement, peer));
+            suggestions.extend(trusted_cidr(context, peer));
             if suggestions.is_empty() {
                 suggestions.push(display_only(format!(
                     "restrict the source to the networks that need {}, or reference the security group of the clients",

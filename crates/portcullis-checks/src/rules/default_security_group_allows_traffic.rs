@@ -61,7 +61,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             span: rule.span,
             resource: rule.resource.clone(),
             exposure: None,
-            related: explain_statement(rule, &[], rule.span),
+            related: explain_statement(context, rule, &[], rule.span),
             suggestions: vec![advice("remove every rule from the default security group and attach purpose-made groups instead")],
             fingerprint: fingerprint(&[RULE.code, &rule.id]),
         });

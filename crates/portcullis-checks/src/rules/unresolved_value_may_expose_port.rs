@@ -71,7 +71,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for value in &statement.unknown_cidrs {
             let reason = value.unknown_reason().unwrap_or("unknown");
             let span = value.span();
-            let mut related = explain_statement(rule, value.via(), span);
+            let mut related = explain_statement(context, rule, value.via(), span);
             related.insert(0, Related { span, message: format!("unresolved: {reason}") });
             out.push(Diagnostic {
                 rule: &RULE,

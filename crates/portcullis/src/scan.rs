@@ -1,0 +1,252 @@
+//! Walk, read, parse and lower in parallel, check in parallel, then sort.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use portcullis_diagnostics::{Diagnostic, Severity};
+use portcullis_ir::{Problem, SourceMap, Unit};
+use portcullis_report::ScanOutcome;
+use rayon::prelude::*;
+
+/// Files larger than this are reported, not read.
+pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub threads: Option<usize>,
+    pub terraform: portcullis_terraform::Options,
+    pub cloudformation: portcullis_cloudformation::Options,
+    pub settings: portcullis_checks::Settings,
+}
+
+pub struct ScanResult {
+    pub sources: SourceMap,
+    pub files_scanned: usize,
+    pub findings: Vec<Diagnostic>,
+    pub problems: Vec<Problem>,
+    /// Directories or files the walk could not enter (permission denied, broken links).
+    pub walk_errors: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl ScanResult {
+    pub fn outcome(&self) -> ScanOutcome<'_> {
+        ScanOutcome {
+            sources: &self.sources,
+            files_scanned: self.files_scanned,
+            findings: &self.findings,
+            problems: &self.problems,
+            elapsed: self.elapsed,
+        }
+    }
+
+    /// 2 when a file could not be analysed, 1 when a finding is at or above `fail_on`, else 0.
+    pub fn exit_code(&self, fail_on: Severity) -> u8 {
+        if !self.problems.is_empty() || !self.walk_errors.is_empty() {
+            2
+        } else if self
+            .findings
+            .iter()
+            .any(|finding| finding.severity >= fail_on)
+        {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Terraform,
+    CloudFormation,
+}
+
+fn kind_of(path: &Path) -> Option<Kind> {
+    if portcullis_terraform::is_terraform_file(path) {
+        Some(Kind::Terraform)
+    } else if portcullis_cloudformation::is_candidate(path) {
+        Some(Kind::CloudFormation)
+    } else {
+        None
+    }
+}
+
+/// Directories never scanned: module caches (read only for module resolution), dependencies,
+/// and CDK asset bundles (the synthesized templates next to them are scanned).
+fn is_skipped_dir(name: &str) -> bool {
+    matches!(
+        name,
+        ".terraform" | ".terragrunt-cache" | "node_modules" | ".git"
+    ) || name.starts_with("asset.")
+}
+
+/// `./main.tf` is shown as `main.tf`.
+fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./")
+        .map_or_else(|| text.clone().into_owned(), str::to_owned)
+}
+
+/// Every candidate file under the given paths, sorted, with the walk's errors.
+fn discover(paths: &[PathBuf], threads: usize) -> (Vec<PathBuf>, Vec<String>) {
+    let found = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    for root in paths {
+        if root.is_file() {
+            found
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(root.clone());
+            continue;
+        }
+        if !root.exists() {
+            errors
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(format!("{}: no such file or directory", root.display()));
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .follow_links(false)
+            .threads(threads)
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+                !(is_dir
+                    && entry.depth() > 0
+                    && is_skipped_dir(&entry.file_name().to_string_lossy()))
+            })
+            .build_parallel();
+        walker.run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+                        if is_file && kind_of(entry.path()).is_some() {
+                            found
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .push(entry.into_path());
+                        }
+                    }
+                    Err(error) => errors
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(error.to_string()),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    let mut found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+    found.sort();
+    found.dedup();
+    let mut errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
+    errors.sort();
+    (found, errors)
+}
+
+/// Reads a file as UTF-8 text, or says why it cannot be.
+fn read_text(path: &Path) -> Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|error| format!("cannot read file: {error}"))?;
+    if metadata.len() > MAX_FILE_SIZE {
+        return Err(format!(
+            "file is {} bytes, over the {MAX_FILE_SIZE}-byte limit; it was not analysed",
+            metadata.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read file: {error}"))?;
+    String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "file is not valid UTF-8 (invalid byte at offset {}); it was not analysed",
+            error.utf8_error().valid_up_to()
+        )
+    })
+}
+
+pub fn run(options: ScanOptions) -> Result<ScanResult, String> {
+    let started = Instant::now();
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = options.threads {
+        builder = builder.num_threads(threads.max(1));
+    }
+    let pool = builder
+        .build()
+        .map_err(|error| format!("cannot start worker threads: {error}"))?;
+    pool.install(|| scan_in_pool(&options, started))
+}
+
+fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, String> {
+    let (paths, walk_errors) = discover(&options.paths, rayon::current_num_threads());
+    if paths.is_empty() && !walk_errors.is_empty() {
+        return Err(walk_errors.join("; "));
+    }
+    let read: Vec<(PathBuf, Result<String, String>)> = paths
+        .into_par_iter()
+        .map(|path| {
+            let text = read_text(&path);
+            (path, text)
+        })
+        .collect();
+
+    let sources = SourceMap::new();
+    let mut problems = Vec::new();
+    let mut terraform_files = Vec::new();
+    let mut templates = Vec::new();
+    for (path, text) in read {
+        let display = display_path(&path);
+        match text {
+            Ok(text) => {
+                let file = sources.add(display, text);
+                match kind_of(&path) {
+                    Some(Kind::Terraform) => terraform_files.push(file),
+                    Some(Kind::CloudFormation) => templates.push(file),
+                    None => {}
+                }
+            }
+            Err(message) => {
+                let file = sources.add(display, "");
+                problems.push(Problem {
+                    span: file.span(0, 0),
+                    message,
+                });
+            }
+        }
+    }
+    let (terraform_units, template_units) = rayon::join(
+        || portcullis_terraform::analyze(&terraform_files, &sources, &options.terraform),
+        || {
+            templates
+                .par_iter()
+                .filter_map(|file| {
+                    portcullis_cloudformation::analyze(file, &options.cloudformation)
+                })
+                .collect::<Vec<Unit>>()
+        },
+    );
+    let files_scanned = terraform_files.len() + template_units.len() + problems.len();
+    let units: Vec<Unit> = terraform_units.into_iter().chain(template_units).collect();
+    let mut findings: Vec<Diagnostic> = units
+        .par_iter()
+        .flat_map_iter(|unit| {
+            portcullis_checks::check(&unit.inventory, &sources, &options.settings)
+        })
+        .collect();
+    problems.extend(units.into_iter().flat_map(|unit| unit.problems));
+    portcullis_report::sort_findings(&sources, &mut findings);
+    portcullis_report::sort_problems(&sources, &mut problems);
+    Ok(ScanResult {
+        sources,
+        files_scanned,
+        findings,
+        problems,
+        walk_errors,
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,187 @@
+//! Runs every fixture through the whole pipeline and compares the findings with the expected
+//! findings written next to it, then snapshots the text output of each rule's fixture.
+//!
+//! - `fixtures/rules/<CODE>/` and `fixtures/terraform/<case>/`: a directory scanned as a whole,
+//!   with `expected.txt` lines `CODE relative/file:LINE`.
+//! - `fixtures/cloudformation/<case>.{yaml,yml,json,template}` with `<case>.expected.txt` lines
+//!   `CODE LINE`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use portcullis::scan::{self, ScanOptions, ScanResult};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn scan(path: &Path) -> ScanResult {
+    let mut result = scan::run(ScanOptions {
+        paths: vec![path.to_path_buf()],
+        threads: Some(2),
+        terraform: portcullis_terraform::Options::default(),
+        cloudformation: portcullis_cloudformation::Options::default(),
+        settings: portcullis_checks::Settings::default(),
+    })
+    .unwrap();
+    result.elapsed = Duration::ZERO;
+    result
+}
+
+/// Expected lines without comments and blanks, sorted.
+fn expected(path: &Path) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn actual(result: &ScanResult, describe: impl Fn(&str, u32) -> String) -> Vec<String> {
+    let mut lines: Vec<String> = result
+        .findings
+        .iter()
+        .map(|finding| {
+            let path = result.sources.path(finding.span.file);
+            let line = result
+                .sources
+                .location(finding.span.file, finding.span.start)
+                .line;
+            format!("{} {}", finding.rule.code, describe(&path, line))
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn subdirectories(path: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn check_directory_cases(root: &Path) -> Vec<String> {
+    let mut failures = Vec::new();
+    for case in subdirectories(root) {
+        let result = scan(&case);
+        let prefix = format!("{}/", case.display());
+        let got = actual(&result, |path, line| {
+            format!("{}:{line}", path.strip_prefix(&prefix).unwrap_or(path))
+        });
+        let want = expected(&case.join("expected.txt"));
+        if !result.problems.is_empty() {
+            failures.push(format!(
+                "{}: problems {:?}",
+                case.display(),
+                result.problems
+            ));
+        }
+        if got != want {
+            failures.push(format!(
+                "{}:\n  expected {want:?}\n  actual   {got:?}",
+                case.display()
+            ));
+        }
+    }
+    failures
+}
+
+#[test]
+fn rule_fixtures_yield_their_expected_findings() {
+    let failures = check_directory_cases(&workspace().join("fixtures/rules"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn terraform_fixtures_yield_their_expected_findings() {
+    let failures = check_directory_cases(&workspace().join("fixtures/terraform"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn cloudformation_fixtures_yield_their_expected_findings() {
+    let root = workspace().join("fixtures/cloudformation");
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        return;
+    };
+    let mut templates: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            let name = path.to_string_lossy();
+            !name.ends_with(".expected.txt") && portcullis_cloudformation::is_candidate(path)
+        })
+        .collect();
+    templates.sort();
+    let mut failures = Vec::new();
+    for template in templates {
+        let expected_path = template.with_extension("expected.txt");
+        if !expected_path.exists() {
+            failures.push(format!(
+                "{}: no {}",
+                template.display(),
+                expected_path.display()
+            ));
+            continue;
+        }
+        let result = scan(&template);
+        let got = actual(&result, |_, line| line.to_string());
+        let want = expected(&expected_path);
+        if got != want {
+            failures.push(format!(
+                "{}:\n  expected {want:?}\n  actual   {got:?}",
+                template.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_has_a_fixture_and_a_text_snapshot() {
+    for rule in portcullis_checks::RULES {
+        let code = rule.meta.code;
+        let case = workspace().join("fixtures/rules").join(code);
+        assert!(
+            case.join("expected.txt").exists(),
+            "rule {code} has no fixtures/rules/{code}/expected.txt"
+        );
+        let result = scan(&case);
+        let text = portcullis_report::render_text(
+            &result.outcome(),
+            portcullis_report::TextOptions { color: false },
+        );
+        insta::assert_snapshot!(
+            format!("rule_{code}"),
+            text.replace(&format!("{}/", case.display()), "")
+        );
+    }
+}
+
+#[test]
+fn example_outputs_snapshot() {
+    let example = workspace().join("examples");
+    let result = scan(&example);
+    let prefix = format!("{}/", example.display());
+    let json = portcullis_report::render_json(&result.outcome());
+    insta::assert_snapshot!("examples_json", json.replace(&prefix, ""));
+    let text = portcullis_report::render_text(
+        &result.outcome(),
+        portcullis_report::TextOptions { color: false },
+    );
+    insta::assert_snapshot!("examples_text", text.replace(&prefix, ""));
+}

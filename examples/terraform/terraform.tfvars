@@ -1,0 +1,2 @@
+# "Just for today."
+debug_cidrs = ["0.0.0.0/0"]
