@@ -1,0 +1,867 @@
+//! From evaluated module instances to the IR: security groups and their rules, NACLs,
+//! attachments, VPCs, subnets, named CIDRs and what could not be followed.
+
+use std::collections::BTreeMap;
+
+use portcullis_ir::{
+    Attachment, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry, NamedCidr,
+    NetworkAcl, Peer, Reachability, ResourceRole, SecurityGroup, SgRule, Span, Subnet, Trace,
+    Unresolved, Value, Vpc,
+};
+use portcullis_net::{Cidr, Protocol};
+
+use crate::eval::{Children, Ctx, Frame, Key, iterate};
+use crate::syntax::{Block, Body};
+use crate::value::{Kind, V};
+
+/// The attributes of a rule statement, from a block (evaluated on demand) or an object value.
+enum Fields<'c, 'a> {
+    Body {
+        ctx: &'c Ctx<'a>,
+        body: Body<'c>,
+        frame: Frame,
+    },
+    Map(BTreeMap<String, V>),
+}
+
+impl Fields<'_, '_> {
+    /// The attribute's value; `None` when absent or null.
+    fn get(&self, name: &str) -> Option<V> {
+        let value = match self {
+            Self::Body { ctx, body, frame } => ctx.eval(body.attr(name)?.expr, frame),
+            Self::Map(map) => map.get(name)?.clone(),
+        };
+        (!value.is_null()).then_some(value)
+    }
+
+    /// A value inside the first nested block (or object) `outer`.
+    fn nested(&self, outer: &str) -> Vec<Self> {
+        match self {
+            Self::Body { ctx, body, frame } => {
+                let blocks = body.blocks_named(outer);
+                if blocks.is_empty() {
+                    return self.get(outer).map(object_fields).unwrap_or_default();
+                }
+                blocks
+                    .into_iter()
+                    .map(|block| Self::Body {
+                        ctx,
+                        body: block.body,
+                        frame: frame.clone(),
+                    })
+                    .collect()
+            }
+            Self::Map(_) => self.get(outer).map(object_fields).unwrap_or_default(),
+        }
+    }
+
+    /// An attribute path such as `vpc_config.security_group_ids`, over every nested block.
+    fn path(&self, path: &str) -> Vec<V> {
+        match path.split_once('.') {
+            None => self.get(path).into_iter().collect(),
+            Some((outer, rest)) => self
+                .nested(outer)
+                .iter()
+                .flat_map(|inner| inner.path(rest))
+                .collect(),
+        }
+    }
+}
+
+fn object_fields<'c, 'a>(value: V) -> Vec<Fields<'c, 'a>> {
+    match value.kind {
+        Kind::Map(map) => vec![Fields::Map(map)],
+        Kind::List(items) => items
+            .into_iter()
+            .filter_map(|item| match item.kind {
+                Kind::Map(map) => Some(Fields::Map(map)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A block that may come from `dynamic`: its body, bindings, span and assumptions.
+struct BlockInstance<'c> {
+    body: Body<'c>,
+    frame: Frame,
+    span: Span,
+    order: u32,
+    assumptions: Vec<Trace>,
+}
+
+/// Static blocks named `ident` and the blocks `dynamic "ident"` generates, in source order.
+fn block_instances<'c>(
+    ctx: &Ctx<'_>,
+    body: Body<'c>,
+    frame: &Frame,
+    ident: &str,
+) -> Vec<BlockInstance<'c>> {
+    let mut out: Vec<BlockInstance<'c>> = body
+        .blocks_named(ident)
+        .into_iter()
+        .map(|block| BlockInstance {
+            body: block.body,
+            frame: frame.clone(),
+            span: block.span,
+            order: block.span.start,
+            assumptions: Vec::new(),
+        })
+        .collect();
+    for dynamic in body
+        .blocks_named("dynamic")
+        .into_iter()
+        .filter(|block| block.label(0) == ident)
+    {
+        let Some(content) = dynamic.body.blocks_named("content").into_iter().next() else {
+            continue;
+        };
+        let iterator = dynamic
+            .body
+            .attr("iterator")
+            .and_then(|attr| attr.expr.as_ident())
+            .unwrap_or(ident);
+        let Some(for_each) = dynamic.body.attr("for_each") else {
+            continue;
+        };
+        let collection = ctx.eval(for_each.expr, frame);
+        let bind = |key: V, value: V| {
+            let mut map = BTreeMap::new();
+            map.insert("key".to_owned(), key);
+            map.insert("value".to_owned(), value);
+            frame.with(iterator, V::new(Kind::Map(map), for_each.expr.span()))
+        };
+        match iterate(&collection) {
+            Ok(items) => {
+                for (key, value) in items {
+                    out.push(BlockInstance {
+                        body: content.body,
+                        frame: bind(key, value),
+                        span: content.span,
+                        order: dynamic.span.start,
+                        assumptions: Vec::new(),
+                    });
+                }
+            }
+            Err(reason) => {
+                let unknown = V::unknown(reason.clone(), for_each.expr.span());
+                out.push(BlockInstance {
+                    body: content.body,
+                    frame: bind(unknown.clone(), unknown),
+                    span: content.span,
+                    order: dynamic.span.start,
+                    assumptions: vec![Trace {
+                        span: for_each.expr.span(),
+                        note: format!("for_each of dynamic \"{ident}\" is unknown ({reason}); one block is assumed"),
+                    }],
+                });
+            }
+        }
+    }
+    out.sort_by_key(|instance| instance.order);
+    out
+}
+
+fn text(value: &V) -> Result<String, String> {
+    value.to_text()
+}
+
+fn protocol(value: &V) -> Result<Protocol, String> {
+    let text = value.to_text()?;
+    Protocol::parse(&text).ok_or_else(|| format!("`{text}` is not a protocol"))
+}
+
+fn cidr(value: &V) -> Result<Cidr, String> {
+    let text = value.to_text()?;
+    Cidr::parse(&text).map_err(|error| error.0)
+}
+
+/// The elements of a list-valued attribute, or the value itself for a single-valued one. A
+/// whole unknown list stays one unknown element at the expression.
+fn elements(value: V) -> Vec<V> {
+    match value.kind {
+        Kind::List(items) => items.into_iter().filter(|item| !item.is_null()).collect(),
+        _ => vec![value],
+    }
+}
+
+fn strings_of(values: Vec<V>) -> Vec<Value<String>> {
+    values
+        .into_iter()
+        .flat_map(elements)
+        .filter_map(|item| item.to_value(text))
+        .collect()
+}
+
+fn unknown_required(name: &str, span: Span) -> Value<String> {
+    Value::unknown(format!("{name} is not set"), span)
+}
+
+/// Peer attributes of every rule form (inline, `aws_security_group_rule`, `aws_vpc_*_rule`);
+/// their names do not collide, so one table serves all.
+const CIDR_ATTRS: &[&str] = &["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"];
+const GROUP_ATTRS: &[&str] = &[
+    "security_groups",
+    "source_security_group_id",
+    "referenced_security_group_id",
+];
+const PREFIX_ATTRS: &[&str] = &["prefix_list_ids", "prefix_list_id"];
+
+fn peers(fields: &Fields<'_, '_>) -> Vec<Peer> {
+    let mut out = Vec::new();
+    for name in CIDR_ATTRS {
+        if let Some(value) = fields.get(name) {
+            out.extend(
+                elements(value)
+                    .into_iter()
+                    .filter_map(|item| item.to_value(cidr))
+                    .map(Peer::Cidr),
+            );
+        }
+    }
+    for name in GROUP_ATTRS {
+        if let Some(value) = fields.get(name) {
+            out.extend(strings_of(vec![value]).into_iter().map(Peer::SecurityGroup));
+        }
+    }
+    for name in PREFIX_ATTRS {
+        if let Some(value) = fields.get(name) {
+            out.extend(strings_of(vec![value]).into_iter().map(Peer::PrefixList));
+        }
+    }
+    if let Some(value) = fields.get("self") {
+        match value.to_bool() {
+            Ok(true) => out.push(Peer::SelfGroup(value.span)),
+            Ok(false) => {}
+            Err(reason) => out.push(Peer::SecurityGroup(Value::unknown(
+                format!("whether self applies is unknown: {reason}"),
+                value.span,
+            ))),
+        }
+    }
+    out
+}
+
+struct RuleSite {
+    id: String,
+    resource: String,
+    group: Value<String>,
+    direction: Direction,
+    span: Span,
+    assumptions: Vec<Trace>,
+}
+
+fn sg_rule(fields: &Fields<'_, '_>, site: RuleSite) -> SgRule {
+    let protocol = fields
+        .get("protocol")
+        .or_else(|| fields.get("ip_protocol"))
+        .and_then(|value| value.to_value(protocol))
+        .unwrap_or_else(|| Value::unknown("protocol is not set", site.span));
+    let port = |name: &str| fields.get(name).and_then(|value| value.to_value(V::to_i64));
+    SgRule {
+        id: site.id,
+        resource: site.resource,
+        group: site.group,
+        direction: site.direction,
+        protocol,
+        from_port: port("from_port"),
+        to_port: port("to_port"),
+        peers: peers(fields),
+        description: fields
+            .get("description")
+            .and_then(|value| value.to_value(text)),
+        span: site.span,
+        assumptions: site.assumptions,
+    }
+}
+
+/// One resource instance being extracted.
+struct Resource<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    block: &'c Block<'c>,
+    frame: Frame,
+    address: String,
+    assumptions: Vec<Trace>,
+}
+
+impl<'c, 'a> Resource<'c, 'a> {
+    fn fields(&self) -> Fields<'c, 'a> {
+        Fields::Body {
+            ctx: self.ctx,
+            body: self.block.body,
+            frame: self.frame.clone(),
+        }
+    }
+
+    fn own_id(&self) -> Value<String> {
+        Value::known(self.address.clone(), self.block.labels_span)
+    }
+
+    /// Inline `ingress`/`egress` of a group or a NACL: blocks (static and dynamic), or the
+    /// attribute form `ingress = [{...}]`. Each item: fields, span, assumptions.
+    fn inline(&self, direction: Direction) -> Vec<(Fields<'c, 'a>, Span, Vec<Trace>)> {
+        let name = direction.as_str();
+        let blocks = block_instances(self.ctx, self.block.body, &self.frame, name);
+        if !blocks.is_empty() {
+            return blocks
+                .into_iter()
+                .map(|instance| {
+                    let fields = Fields::Body {
+                        ctx: self.ctx,
+                        body: instance.body,
+                        frame: instance.frame,
+                    };
+                    (fields, instance.span, instance.assumptions)
+                })
+                .collect();
+        }
+        let Some(value) = self.fields().get(name) else {
+            return Vec::new();
+        };
+        match value.kind {
+            Kind::List(items) => items
+                .into_iter()
+                .filter_map(|item| match item.kind {
+                    Kind::Map(map) => Some((Fields::Map(map), item.span, Vec::new())),
+                    Kind::Unknown(reason) => {
+                        Some((unknown_statement(&reason, item.span), item.span, Vec::new()))
+                    }
+                    _ => None,
+                })
+                .collect(),
+            Kind::Unknown(reason) => vec![(
+                unknown_statement(&reason, value.span),
+                value.span,
+                Vec::new(),
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    fn assumptions(&self, extra: Vec<Trace>) -> Vec<Trace> {
+        let mut all = self.assumptions.clone();
+        all.extend(extra);
+        all
+    }
+}
+
+/// A statement whose contents are unknown: unknown protocol and one unknown peer, so that a
+/// check can say what it depends on.
+fn unknown_statement<'c, 'a>(reason: &str, span: Span) -> Fields<'c, 'a> {
+    let unknown = V::unknown(reason.to_owned(), span);
+    let mut map = BTreeMap::new();
+    map.insert("protocol".to_owned(), unknown.clone());
+    map.insert("cidr_blocks".to_owned(), unknown);
+    Fields::Map(map)
+}
+
+pub fn extract(ctx: &Ctx<'_>, inventory: &mut Inventory) {
+    for block in &ctx.module.resources {
+        let kind = block.label(0);
+        if !is_extracted(kind) {
+            continue;
+        }
+        let (_, instances) = ctx.expand(block);
+        for instance in instances {
+            let suffix = instance.key.as_ref().map(Key::suffix).unwrap_or_default();
+            let resource = Resource {
+                ctx,
+                block,
+                frame: instance.frame,
+                address: format!("{}{kind}.{}{suffix}", ctx.prefix, block.label(1)),
+                assumptions: {
+                    let mut all = ctx.assumptions.clone();
+                    all.extend(instance.assumptions);
+                    all
+                },
+            };
+            extract_resource(kind, &resource, inventory);
+        }
+    }
+    for call in &ctx.module.calls {
+        let name = call.label(0);
+        match &*ctx.children(name) {
+            Children::Instances(children) => {
+                for child in children {
+                    extract(child, inventory);
+                }
+            }
+            Children::Unresolved { reason, span } => inventory.unresolved.push(Unresolved {
+                subject: format!("{}module.{name}", ctx.prefix),
+                reason: reason.clone(),
+                span: *span,
+            }),
+        }
+    }
+    named_cidrs(ctx, inventory);
+}
+
+fn is_extracted(kind: &str) -> bool {
+    matches!(
+        kind,
+        "aws_security_group"
+            | "aws_default_security_group"
+            | "aws_security_group_rule"
+            | "aws_vpc_security_group_ingress_rule"
+            | "aws_vpc_security_group_egress_rule"
+            | "aws_network_acl"
+            | "aws_default_network_acl"
+            | "aws_network_acl_rule"
+            | "aws_network_acl_association"
+            | "aws_vpc"
+            | "aws_subnet"
+    ) || attachment_spec(kind).is_some()
+}
+
+fn extract_resource(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inventory) {
+    let fields = resource.fields();
+    match kind {
+        "aws_security_group" | "aws_default_security_group" => {
+            security_group(kind, resource, inventory)
+        }
+        "aws_security_group_rule" => {
+            let direction = match fields.get("type").map(|value| value.to_text()) {
+                Some(Ok(kind)) if kind == "egress" => Direction::Egress,
+                Some(Ok(kind)) if kind == "ingress" => Direction::Ingress,
+                other => {
+                    let reason = match other {
+                        Some(Err(reason)) => format!("the rule type is unknown: {reason}"),
+                        _ => "the rule type is neither ingress nor egress".to_owned(),
+                    };
+                    inventory.unresolved.push(Unresolved {
+                        subject: resource.address.clone(),
+                        reason,
+                        span: resource.block.span,
+                    });
+                    return;
+                }
+            };
+            standalone_rule(resource, &fields, direction, inventory);
+        }
+        "aws_vpc_security_group_ingress_rule" => {
+            standalone_rule(resource, &fields, Direction::Ingress, inventory)
+        }
+        "aws_vpc_security_group_egress_rule" => {
+            standalone_rule(resource, &fields, Direction::Egress, inventory)
+        }
+        "aws_network_acl" | "aws_default_network_acl" => network_acl(kind, resource, inventory),
+        "aws_network_acl_rule" => {
+            let direction = match fields.get("egress").map(|value| value.to_bool()) {
+                Some(Ok(true)) => Direction::Egress,
+                _ => Direction::Ingress,
+            };
+            let acl = fields
+                .get("network_acl_id")
+                .and_then(|value| value.to_value(text))
+                .unwrap_or_else(|| unknown_required("network_acl_id", resource.block.span));
+            let entry = nacl_entry(
+                &fields,
+                resource.address.clone(),
+                acl,
+                direction,
+                resource.block.span,
+                resource.assumptions(Vec::new()),
+            );
+            inventory.nacl_entries.push(entry);
+        }
+        "aws_network_acl_association" => {
+            let get = |name: &str| {
+                fields
+                    .get(name)
+                    .and_then(|value| value.to_value(text))
+                    .unwrap_or_else(|| unknown_required(name, resource.block.span))
+            };
+            inventory.nacl_associations.push(NaclAssociation {
+                acl: get("network_acl_id"),
+                subnet: get("subnet_id"),
+                span: resource.block.span,
+            });
+        }
+        "aws_vpc" => inventory.vpcs.push(Vpc {
+            id: resource.address.clone(),
+            cidr: fields
+                .get("cidr_block")
+                .and_then(|value| value.to_value(cidr)),
+            span: resource.block.span,
+        }),
+        "aws_subnet" => inventory.subnets.push(Subnet {
+            id: resource.address.clone(),
+            vpc: fields.get("vpc_id").and_then(|value| value.to_value(text)),
+            cidr: fields
+                .get("cidr_block")
+                .and_then(|value| value.to_value(cidr)),
+            map_public_ip_on_launch: fields
+                .get("map_public_ip_on_launch")
+                .and_then(|value| value.to_value(V::to_bool)),
+            routes_to_internet: None,
+            span: resource.block.span,
+        }),
+        _ => {
+            if let Some(spec) = attachment_spec(kind) {
+                inventory
+                    .attachments
+                    .push(attachment(kind, &spec, resource));
+            }
+        }
+    }
+}
+
+fn security_group(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inventory) {
+    let fields = resource.fields();
+    let name = fields.get("name").and_then(|value| value.to_value(text));
+    let named_default = name
+        .as_ref()
+        .and_then(Value::known_value)
+        .is_some_and(|name| name == "default");
+    inventory.security_groups.push(SecurityGroup {
+        id: resource.address.clone(),
+        name,
+        description: fields
+            .get("description")
+            .and_then(|value| value.to_value(text)),
+        vpc: fields.get("vpc_id").and_then(|value| value.to_value(text)),
+        is_default: kind == "aws_default_security_group" || named_default,
+        span: resource.block.span,
+        name_span: resource.block.labels_span,
+        construct_path: None,
+        assumptions: resource.assumptions(Vec::new()),
+    });
+    for direction in [Direction::Ingress, Direction::Egress] {
+        for (index, (fields, span, assumptions)) in
+            resource.inline(direction).into_iter().enumerate()
+        {
+            let site = RuleSite {
+                id: format!("{}.{}[{index}]", resource.address, direction.as_str()),
+                resource: resource.address.clone(),
+                group: resource.own_id(),
+                direction,
+                span,
+                assumptions: resource.assumptions(assumptions),
+            };
+            inventory.rules.push(sg_rule(&fields, site));
+        }
+    }
+}
+
+fn standalone_rule(
+    resource: &Resource<'_, '_>,
+    fields: &Fields<'_, '_>,
+    direction: Direction,
+    inventory: &mut Inventory,
+) {
+    let group = fields
+        .get("security_group_id")
+        .and_then(|value| value.to_value(text))
+        .unwrap_or_else(|| unknown_required("security_group_id", resource.block.span));
+    let site = RuleSite {
+        id: resource.address.clone(),
+        resource: resource.address.clone(),
+        group,
+        direction,
+        span: resource.block.span,
+        assumptions: resource.assumptions(Vec::new()),
+    };
+    inventory.rules.push(sg_rule(fields, site));
+}
+
+fn network_acl(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inventory) {
+    let fields = resource.fields();
+    inventory.nacls.push(NetworkAcl {
+        id: resource.address.clone(),
+        vpc: fields.get("vpc_id").and_then(|value| value.to_value(text)),
+        is_default: kind == "aws_default_network_acl",
+        span: resource.block.span,
+        assumptions: resource.assumptions(Vec::new()),
+    });
+    for direction in [Direction::Ingress, Direction::Egress] {
+        for (index, (fields, span, assumptions)) in
+            resource.inline(direction).into_iter().enumerate()
+        {
+            let id = format!("{}.{}[{index}]", resource.address, direction.as_str());
+            let entry = nacl_entry(
+                &fields,
+                id,
+                resource.own_id(),
+                direction,
+                span,
+                resource.assumptions(assumptions),
+            );
+            inventory.nacl_entries.push(entry);
+        }
+    }
+    if let Some(subnets) = fields.get("subnet_ids") {
+        for subnet in strings_of(vec![subnets]) {
+            let span = subnet.span();
+            inventory.nacl_associations.push(NaclAssociation {
+                acl: resource.own_id(),
+                subnet,
+                span,
+            });
+        }
+    }
+}
+
+fn nacl_entry(
+    fields: &Fields<'_, '_>,
+    id: String,
+    acl: Value<String>,
+    direction: Direction,
+    span: Span,
+    assumptions: Vec<Trace>,
+) -> NaclEntry {
+    let number = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|name| fields.get(name))
+            .and_then(|value| value.to_value(V::to_i64))
+    };
+    let protocol = fields
+        .get("protocol")
+        .and_then(|value| value.to_value(protocol))
+        .unwrap_or_else(|| Value::unknown("protocol is not set", span));
+    let is_icmp = protocol
+        .known_value()
+        .is_some_and(|protocol| protocol.is_icmp());
+    let action = fields
+        .get("action")
+        .or_else(|| fields.get("rule_action"))
+        .and_then(|value| {
+            value.to_value(
+                |value| match value.to_text()?.to_ascii_lowercase().as_str() {
+                    "allow" => Ok(NaclAction::Allow),
+                    "deny" => Ok(NaclAction::Deny),
+                    other => Err(format!("`{other}` is not a NACL action")),
+                },
+            )
+        })
+        .unwrap_or_else(|| Value::unknown("action is not set", span));
+    let cidr = ["cidr_block", "ipv6_cidr_block"]
+        .iter()
+        .find_map(|name| fields.get(name))
+        .and_then(|value| value.to_value(cidr));
+    NaclEntry {
+        id,
+        acl,
+        rule_number: number(&["rule_no", "rule_number"])
+            .unwrap_or_else(|| Value::unknown("rule_no is not set", span)),
+        action,
+        direction,
+        from_port: if is_icmp {
+            number(&["icmp_type"])
+        } else {
+            number(&["from_port"])
+        },
+        to_port: if is_icmp {
+            number(&["icmp_code"])
+        } else {
+            number(&["to_port"])
+        },
+        protocol,
+        cidr,
+        span,
+        assumptions,
+    }
+}
+
+/// How a resource type's reachability from outside its VPC is written.
+enum Reach {
+    /// `true` → public, `false` → private, absent → decided by the subnet.
+    PublicIp(&'static str),
+    /// `true` → public, `false` → private, absent → the provider default.
+    Flag(&'static str, bool),
+    /// `internal = true` → private; `false` or absent → internet-facing.
+    Internal,
+    Always(Reachability),
+}
+
+struct AttachmentSpec {
+    role: ResourceRole,
+    groups: &'static [&'static str],
+    subnets: &'static [&'static str],
+    reach: Reach,
+}
+
+fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
+    use ResourceRole as R;
+    let spec = |role, groups, subnets, reach| {
+        Some(AttachmentSpec {
+            role,
+            groups,
+            subnets,
+            reach,
+        })
+    };
+    match kind {
+        "aws_instance" => spec(
+            R::Compute,
+            &["vpc_security_group_ids", "security_groups"],
+            &["subnet_id"],
+            Reach::PublicIp("associate_public_ip_address"),
+        ),
+        "aws_launch_template" => spec(
+            R::Compute,
+            &[
+                "vpc_security_group_ids",
+                "security_group_names",
+                "network_interfaces.security_groups",
+            ],
+            &["network_interfaces.subnet_id"],
+            Reach::PublicIp("network_interfaces.associate_public_ip_address"),
+        ),
+        "aws_network_interface" => spec(
+            R::NetworkInterface,
+            &["security_groups"],
+            &["subnet_id"],
+            Reach::Always(Reachability::ViaSubnet),
+        ),
+        "aws_db_instance" => spec(
+            R::Database,
+            &["vpc_security_group_ids"],
+            &[],
+            Reach::Flag("publicly_accessible", false),
+        ),
+        "aws_rds_cluster" => spec(
+            R::Database,
+            &["vpc_security_group_ids"],
+            &[],
+            Reach::Always(Reachability::Private),
+        ),
+        "aws_redshift_cluster" => spec(
+            R::Database,
+            &["vpc_security_group_ids"],
+            &[],
+            Reach::Flag("publicly_accessible", false),
+        ),
+        "aws_elasticache_cluster" | "aws_elasticache_replication_group" => spec(
+            R::Cache,
+            &["security_group_ids"],
+            &[],
+            Reach::Always(Reachability::Private),
+        ),
+        "aws_lb" | "aws_alb" | "aws_elb" => spec(
+            R::LoadBalancer,
+            &["security_groups"],
+            &["subnets"],
+            Reach::Internal,
+        ),
+        "aws_eks_cluster" => spec(
+            R::Cluster,
+            &["vpc_config.security_group_ids"],
+            &["vpc_config.subnet_ids"],
+            Reach::Flag("vpc_config.endpoint_public_access", true),
+        ),
+        "aws_lambda_function" => spec(
+            R::Function,
+            &["vpc_config.security_group_ids"],
+            &["vpc_config.subnet_ids"],
+            Reach::Always(Reachability::Private),
+        ),
+        "aws_ecs_service" => spec(
+            R::Compute,
+            &["network_configuration.security_groups"],
+            &["network_configuration.subnets"],
+            Reach::Flag("network_configuration.assign_public_ip", false),
+        ),
+        "aws_opensearch_domain" | "aws_elasticsearch_domain" => spec(
+            R::Search,
+            &["vpc_options.security_group_ids"],
+            &["vpc_options.subnet_ids"],
+            Reach::Always(Reachability::Private),
+        ),
+        "aws_mq_broker" => spec(
+            R::Broker,
+            &["security_groups"],
+            &["subnet_ids"],
+            Reach::Flag("publicly_accessible", false),
+        ),
+        _ => None,
+    }
+}
+
+fn attachment(kind: &str, spec: &AttachmentSpec, resource: &Resource<'_, '_>) -> Attachment {
+    let fields = resource.fields();
+    let collect =
+        |paths: &[&str]| strings_of(paths.iter().flat_map(|path| fields.path(path)).collect());
+    let at_block = resource.block.labels_span;
+    let flag = |path: &str| fields.path(path).into_iter().next();
+    let from_flag = |value: V, when_true: Reachability, when_false: Reachability| {
+        value
+            .to_value(|value| {
+                value
+                    .to_bool()
+                    .map(|flag| if flag { when_true } else { when_false })
+            })
+            .unwrap_or_else(|| Value::known(when_false, at_block))
+    };
+    let reachability = match spec.reach {
+        Reach::PublicIp(path) => match flag(path) {
+            Some(value) => from_flag(value, Reachability::Public, Reachability::Private),
+            None => Value::known(Reachability::ViaSubnet, at_block),
+        },
+        Reach::Flag(path, default) => match flag(path) {
+            Some(value) => from_flag(value, Reachability::Public, Reachability::Private),
+            None => Value::known(
+                if default {
+                    Reachability::Public
+                } else {
+                    Reachability::Private
+                },
+                at_block,
+            ),
+        },
+        Reach::Internal => match flag("internal") {
+            Some(value) => from_flag(value, Reachability::Private, Reachability::Public),
+            None => Value::known(Reachability::Public, at_block),
+        },
+        Reach::Always(reach) => Value::known(reach, at_block),
+    };
+    Attachment {
+        id: resource.address.clone(),
+        kind: kind.to_owned(),
+        role: spec.role,
+        groups: collect(spec.groups),
+        reachability,
+        subnets: collect(spec.subnets),
+        span: resource.block.span,
+        name_span: resource.block.labels_span,
+        construct_path: None,
+        assumptions: resource.assumptions(Vec::new()),
+    }
+}
+
+/// Variables and locals whose value is one CIDR, offered by checks as remedies.
+fn named_cidrs(ctx: &Ctx<'_>, inventory: &mut Inventory) {
+    let mut named: Vec<(String, String, V)> = ctx
+        .vars
+        .iter()
+        .map(|(name, (value, _))| (name.clone(), format!("var.{name}"), value.clone()))
+        .collect();
+    for (name, attr) in &ctx.module.locals {
+        named.push((
+            (*name).to_owned(),
+            format!("local.{name}"),
+            ctx.local(name, attr.span),
+        ));
+    }
+    for (name, reference, value) in named {
+        let Kind::Str(text) = &value.kind else {
+            continue;
+        };
+        let Ok(cidr) = Cidr::parse(text) else {
+            continue;
+        };
+        let duplicate = inventory
+            .named_cidrs
+            .iter()
+            .any(|seen| seen.reference == reference && seen.span == value.span);
+        if !duplicate {
+            inventory.named_cidrs.push(NamedCidr {
+                name,
+                reference,
+                cidr,
+                span: value.span,
+            });
+        }
+    }
+}

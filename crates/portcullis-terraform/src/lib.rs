@@ -1,0 +1,523 @@
+//! The Terraform front-end: `.tf`, `.tf.json`, `.tfvars` and `.tfvars.json` files become
+//! [`Unit`]s of the portcullis IR, one per root module, with every value evaluated as far as
+//! the configuration allows (variables, tfvars, locals, functions, `count`/`for_each`,
+//! `dynamic` blocks, modules) and every value it could not know marked unknown with a reason.
+
+mod eval;
+mod extract;
+mod functions;
+mod module;
+mod syntax;
+mod value;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use portcullis_ir::{Inventory, Problem, SourceFile, SourceMap, Unit};
+use rayon::prelude::*;
+
+use crate::eval::{Ctx, Env, Frame, Resolution, VarValue, World, variable_default};
+use crate::module::{Module, dir_of, display, is_local_source, is_tfvars, normalize};
+use crate::syntax::{Expr, ParsedFile, Src};
+use crate::value::V;
+
+/// How the CLI configures the front-end.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--var NAME=VALUE`, in command-line order (later wins).
+    pub vars: Vec<(String, String)>,
+    /// `--var-file FILE`, in command-line order.
+    pub var_files: Vec<PathBuf>,
+    /// Follow local module sources that leave the scan roots.
+    pub allow_outside_root: bool,
+    /// The paths given on the command line; empty means no restriction on module sources.
+    pub scan_roots: Vec<PathBuf>,
+}
+
+type Parsed = Result<Arc<ParsedFile>, Problem>;
+
+/// Whether a path is a Terraform file this front-end reads.
+pub fn is_terraform_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default();
+    [".tf", ".tf.json", ".tfvars", ".tfvars.json"]
+        .iter()
+        .any(|suffix| name.len() > suffix.len() && name.ends_with(suffix))
+}
+
+/// `files`: every Terraform file the walker found (.tf, .tf.json, .tfvars, .tfvars.json), already read.
+/// `sources`: the shared SourceMap; register any extra file you read yourself (module sources under
+/// .terraform/modules, --var-file files) with `sources.add`.
+pub fn analyze(files: &[Arc<SourceFile>], sources: &SourceMap, options: &Options) -> Vec<Unit> {
+    let parsed: Vec<(&Arc<SourceFile>, Parsed)> = files
+        .par_iter()
+        .map(|file| (file, syntax::parse(file).map(Arc::new)))
+        .collect();
+    let mut by_dir: BTreeMap<PathBuf, Vec<Arc<ParsedFile>>> = BTreeMap::new();
+    let mut problems_by_dir: BTreeMap<PathBuf, Vec<Problem>> = BTreeMap::new();
+    let mut module_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    for (file, result) in &parsed {
+        let dir = dir_of(&file.path);
+        if !is_tfvars(&file.path) && !in_terraform_dir(&dir) {
+            module_dirs.insert(dir.clone());
+        }
+        match result {
+            Ok(parsed) => by_dir.entry(dir).or_default().push(Arc::clone(parsed)),
+            Err(problem) => problems_by_dir
+                .entry(dir)
+                .or_default()
+                .push(problem.clone()),
+        }
+    }
+    for files in by_dir.values_mut() {
+        files.sort_by(|a, b| a.path().cmp(b.path()));
+    }
+    let roots = root_modules(&module_dirs, &by_dir);
+    let inputs = Inputs::new(sources, options);
+    let shared = Shared {
+        by_dir: &by_dir,
+        problems_by_dir: &problems_by_dir,
+        sources,
+        options,
+        inputs: &inputs,
+    };
+    let mut units: Vec<Unit> = roots.par_iter().map(|root| shared.unit(root)).collect();
+    units.sort_by(|a, b| a.name.cmp(&b.name));
+    // A module directory used by several roots reports its problems once; a directory that no
+    // root reads (only tfvars, say) still reports them.
+    let mut seen: BTreeSet<(portcullis_ir::Span, String)> = BTreeSet::new();
+    for unit in &mut units {
+        unit.problems
+            .retain(|problem| seen.insert((problem.span, problem.message.clone())));
+    }
+    for (dir, problems) in &problems_by_dir {
+        let left: Vec<Problem> = problems
+            .iter()
+            .filter(|problem| seen.insert((problem.span, problem.message.clone())))
+            .cloned()
+            .collect();
+        if !left.is_empty() {
+            units.push(Unit {
+                name: display(dir),
+                inventory: Inventory::default(),
+                problems: left,
+            });
+        }
+    }
+    units.sort_by(|a, b| a.name.cmp(&b.name));
+    units
+}
+
+/// Directories under `.terraform` hold installed modules, never root modules.
+fn in_terraform_dir(dir: &Path) -> bool {
+    dir.components()
+        .any(|component| component.as_os_str() == ".terraform")
+}
+
+/// Directories that no other scanned directory calls as a local module; every directory when
+/// that leaves none (a cycle).
+fn root_modules(
+    module_dirs: &BTreeSet<PathBuf>,
+    by_dir: &BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
+) -> Vec<PathBuf> {
+    let mut called = BTreeSet::new();
+    for dir in module_dirs {
+        for file in by_dir.get(dir).into_iter().flatten() {
+            let Some(body) = file.body() else { continue };
+            for block in body
+                .blocks()
+                .into_iter()
+                .filter(|block| block.ident == "module")
+            {
+                if let Some(source) = eval::local_source(&block) {
+                    let target = normalize(&dir.join(source));
+                    if &target != dir {
+                        called.insert(target);
+                    }
+                }
+            }
+        }
+    }
+    let roots: Vec<PathBuf> = module_dirs
+        .iter()
+        .filter(|dir| !called.contains(*dir))
+        .cloned()
+        .collect();
+    if roots.is_empty() {
+        module_dirs.iter().cloned().collect()
+    } else {
+        roots
+    }
+}
+
+/// `--var-file` and `--var` inputs, read and parsed once for every root.
+struct Inputs {
+    var_files: Vec<Arc<ParsedFile>>,
+    problems: Vec<Problem>,
+    /// The `--var` values as one synthetic file, `NAME=VALUE` per line.
+    cli: Option<Arc<SourceFile>>,
+    /// Name, byte range of the value in `cli`.
+    cli_vars: Vec<(String, std::ops::Range<usize>)>,
+}
+
+impl Inputs {
+    fn new(sources: &SourceMap, options: &Options) -> Self {
+        let mut var_files = Vec::new();
+        let mut problems = Vec::new();
+        for path in &options.var_files {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                let file = sources.add(display(path), "");
+                problems.push(Problem {
+                    span: file.span(0, 0),
+                    message: format!("cannot read the variable file {}", path.display()),
+                });
+                continue;
+            };
+            let file = sources.add(display(path), text);
+            match syntax::parse(&file) {
+                Ok(parsed) => var_files.push(Arc::new(parsed)),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        let mut text = String::new();
+        let mut cli_vars = Vec::new();
+        for (name, value) in &options.vars {
+            text.push_str(name);
+            text.push('=');
+            let start = text.len();
+            text.push_str(value);
+            cli_vars.push((name.clone(), start..text.len()));
+            text.push('\n');
+        }
+        let cli = (!options.vars.is_empty()).then(|| sources.add("<command line --var>", text));
+        Self {
+            var_files,
+            problems,
+            cli,
+            cli_vars,
+        }
+    }
+}
+
+struct Shared<'s> {
+    by_dir: &'s BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
+    problems_by_dir: &'s BTreeMap<PathBuf, Vec<Problem>>,
+    sources: &'s SourceMap,
+    options: &'s Options,
+    inputs: &'s Inputs,
+}
+
+impl Shared<'_> {
+    fn unit(&self, root: &Path) -> Unit {
+        let mut problems: Vec<Problem> = self.inputs.problems.clone();
+        let mut loaded: BTreeMap<PathBuf, Vec<Arc<ParsedFile>>> = BTreeMap::new();
+        let mut resolutions = BTreeMap::new();
+        let installed = installed_modules(root);
+        self.load(
+            root,
+            String::new(),
+            0,
+            &installed,
+            root,
+            &mut loaded,
+            &mut resolutions,
+            &mut problems,
+        );
+        let mut world = World {
+            modules: BTreeMap::new(),
+            resolutions,
+        };
+        for (dir, files) in &loaded {
+            world.modules.insert(dir.clone(), Module::new(dir, files));
+        }
+        let env = Env::default();
+        let mut inventory = Inventory::default();
+        if let Some(module) = world.modules.get(root) {
+            let root_files = loaded.get(root).map(Vec::as_slice).unwrap_or_default();
+            let vars = self.root_vars(&env, &world, module, root, root_files);
+            let ctx = Ctx::new(&env, &world, module, root.to_path_buf(), vars);
+            extract::extract(&ctx, &mut inventory);
+        }
+        problems.extend(env.take_problems());
+        Unit {
+            name: display(root),
+            inventory,
+            problems,
+        }
+    }
+
+    /// Loads a module directory and, depth first, the modules it calls, recording how each
+    /// call resolves.
+    #[allow(clippy::too_many_arguments)]
+    fn load(
+        &self,
+        dir: &Path,
+        key: String,
+        depth: usize,
+        installed: &BTreeMap<String, PathBuf>,
+        root: &Path,
+        loaded: &mut BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
+        resolutions: &mut BTreeMap<(PathBuf, String), Resolution>,
+        problems: &mut Vec<Problem>,
+    ) {
+        if !loaded.contains_key(dir) {
+            let files = self.files_of(dir, problems);
+            loaded.insert(dir.to_path_buf(), files);
+        }
+        if depth > eval::MAX_MODULE_DEPTH {
+            return;
+        }
+        let files = loaded.get(dir).cloned().unwrap_or_default();
+        for file in files.iter().filter(|file| !is_tfvars(file.path())) {
+            let Some(body) = file.body() else { continue };
+            for block in body
+                .blocks()
+                .into_iter()
+                .filter(|block| block.ident == "module")
+            {
+                let name = block.label(0);
+                let call_key = if key.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{key}.{name}")
+                };
+                let Some(source) = block
+                    .body
+                    .attr("source")
+                    .and_then(|attr| attr.expr.as_literal_str())
+                else {
+                    continue;
+                };
+                let resolution = self.resolve(dir, &call_key, source, installed, root);
+                if let Resolution::Dir(target) = &resolution {
+                    let already = resolutions.contains_key(&(dir.to_path_buf(), call_key.clone()));
+                    if !already {
+                        resolutions
+                            .insert((dir.to_path_buf(), call_key.clone()), resolution.clone());
+                        self.load(
+                            target,
+                            call_key.clone(),
+                            depth + 1,
+                            installed,
+                            root,
+                            loaded,
+                            resolutions,
+                            problems,
+                        );
+                    }
+                    if loaded.get(target).is_none_or(Vec::is_empty) {
+                        resolutions.insert(
+                            (dir.to_path_buf(), call_key),
+                            Resolution::Unresolved(format!(
+                                "{} holds no Terraform file",
+                                target.display()
+                            )),
+                        );
+                    }
+                } else {
+                    resolutions.insert((dir.to_path_buf(), call_key), resolution);
+                }
+            }
+        }
+    }
+
+    fn resolve(
+        &self,
+        dir: &Path,
+        key: &str,
+        source: &str,
+        installed: &BTreeMap<String, PathBuf>,
+        root: &Path,
+    ) -> Resolution {
+        if is_local_source(source) {
+            let target = normalize(&dir.join(source));
+            if !self.options.allow_outside_root && !self.within_scan_roots(&target) {
+                return Resolution::Unresolved(format!(
+                    "source {source} is outside the scanned paths (allow it with --allow-outside-root)"
+                ));
+            }
+            return Resolution::Dir(target);
+        }
+        match installed.get(key) {
+            Some(installed_dir) => Resolution::Dir(normalize(&root.join(installed_dir))),
+            None => Resolution::Unresolved(format!(
+                "source {source} is not installed (no entry {key:?} in .terraform/modules/modules.json; run terraform init)"
+            )),
+        }
+    }
+
+    fn within_scan_roots(&self, target: &Path) -> bool {
+        if self.options.scan_roots.is_empty() {
+            return true;
+        }
+        let absolute = |path: &Path| {
+            std::path::absolute(path)
+                .map(|path| normalize(&path))
+                .unwrap_or_else(|_| normalize(path))
+        };
+        let target = absolute(target);
+        self.options.scan_roots.iter().any(|scan_root| {
+            let scan_root = absolute(scan_root);
+            // A scan root may be a file: its directory is what the scan covers.
+            let scan_dir = if scan_root.extension().is_some() && is_terraform_file(&scan_root) {
+                scan_root
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or(scan_root)
+            } else {
+                scan_root
+            };
+            target.starts_with(&scan_dir)
+        })
+    }
+
+    /// A directory's parsed files: those the walker gave, or read from disk (installed modules,
+    /// directories outside the scan).
+    fn files_of(&self, dir: &Path, problems: &mut Vec<Problem>) -> Vec<Arc<ParsedFile>> {
+        if let Some(files) = self.by_dir.get(dir) {
+            problems.extend(self.problems_by_dir.get(dir).into_iter().flatten().cloned());
+            return files.clone();
+        }
+        if let Some(dir_problems) = self.problems_by_dir.get(dir) {
+            problems.extend(dir_problems.iter().cloned());
+            return Vec::new();
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.is_file() && is_terraform_file(path) && !is_tfvars(&path.to_string_lossy())
+            })
+            .collect();
+        paths.sort();
+        let mut files = Vec::new();
+        for path in paths {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let source = self.sources.add(display(&path), text);
+            match syntax::parse(&source) {
+                Ok(parsed) => files.push(Arc::new(parsed)),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        files
+    }
+
+    /// Root variables with Terraform's precedence: default, terraform.tfvars,
+    /// terraform.tfvars.json, *.auto.tfvars(.json) in lexical order, --var-file, --var.
+    fn root_vars<'a>(
+        &self,
+        env: &'a Env,
+        world: &'a World<'a>,
+        module: &'a Module<'a>,
+        root: &Path,
+        root_files: &[Arc<ParsedFile>],
+    ) -> BTreeMap<String, VarValue> {
+        let bootstrap = Ctx::new(env, world, module, root.to_path_buf(), BTreeMap::new());
+        let mut vars: BTreeMap<String, VarValue> = module
+            .variables
+            .iter()
+            .map(|(name, block)| ((*name).to_owned(), variable_default(&bootstrap, block, "")))
+            .collect();
+        let file_name = |file: &ParsedFile| {
+            Path::new(file.path())
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let rank = |name: &str| match name {
+            "terraform.tfvars" => Some(0),
+            "terraform.tfvars.json" => Some(1),
+            name if name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json") => {
+                Some(2)
+            }
+            _ => None,
+        };
+        let mut automatic: Vec<(usize, String, &Arc<ParsedFile>)> = root_files
+            .iter()
+            .filter_map(|file| {
+                let name = file_name(file);
+                rank(&name).map(|rank| (rank, name, file))
+            })
+            .collect();
+        automatic.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let tfvars = automatic
+            .into_iter()
+            .map(|(_, name, file)| (name, file))
+            .chain(
+                self.inputs
+                    .var_files
+                    .iter()
+                    .map(|file| (file.path().to_owned(), file)),
+            );
+        for (name, file) in tfvars {
+            let Some(body) = file.body() else { continue };
+            for attr in body.attrs() {
+                if vars.contains_key(attr.name) {
+                    let value = bootstrap.eval(attr.expr, &Frame::default());
+                    vars.insert(attr.name.to_owned(), (value, format!(" in {name}")));
+                }
+            }
+        }
+        if let Some(cli) = &self.inputs.cli {
+            let renamed = BTreeMap::new();
+            for (name, range) in &self.inputs.cli_vars {
+                let Some(block) = module.variables.get(name.as_str()) else {
+                    continue;
+                };
+                let text = cli.text.get(range.clone()).unwrap_or_default();
+                let span = cli.span(range.start, range.end);
+                let is_string = block
+                    .body
+                    .attr("type")
+                    .is_some_and(|attr| matches!(attr.expr, Expr::Hcl(hcl_edit::expr::Expression::Variable(ident), _) if ident.value().as_str() == "string"));
+                let parsed = (!is_string)
+                    .then(|| hcl_edit::parser::parse_expr(text).ok())
+                    .flatten();
+                let value = match &parsed {
+                    Some(expr) => {
+                        let src = Src {
+                            file: cli.id,
+                            shift: range.start,
+                            fixed: None,
+                            renamed: &renamed,
+                        };
+                        bootstrap.eval(Expr::Hcl(expr, src), &Frame::default())
+                    }
+                    None => V::str(text, span),
+                };
+                vars.insert(name.clone(), (value, " (--var)".to_owned()));
+            }
+        }
+        vars
+    }
+}
+
+/// `.terraform/modules/modules.json`: where `terraform init` installed each module key.
+fn installed_modules(root: &Path) -> BTreeMap<String, PathBuf> {
+    let path = root.join(".terraform").join("modules").join("modules.json");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return BTreeMap::new();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return BTreeMap::new();
+    };
+    let Some(modules) = json.get("Modules").and_then(serde_json::Value::as_array) else {
+        return BTreeMap::new();
+    };
+    modules
+        .iter()
+        .filter_map(|entry| {
+            let key = entry.get("Key")?.as_str()?;
+            let dir = entry.get("Dir")?.as_str()?;
+            (!key.is_empty()).then(|| (key.to_owned(), PathBuf::from(dir)))
+        })
+        .collect()
+}

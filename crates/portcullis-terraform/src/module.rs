@@ -1,0 +1,104 @@
+//! A module directory's declarations, indexed by name, borrowed from its parsed files.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use crate::syntax::{Attr, Block, ParsedFile};
+
+#[derive(Debug, Default)]
+pub struct Module<'a> {
+    /// The directory as a display path.
+    pub dir: String,
+    pub variables: BTreeMap<&'a str, Block<'a>>,
+    pub locals: BTreeMap<&'a str, Attr<'a>>,
+    /// `resource` blocks in file order.
+    pub resources: Vec<Block<'a>>,
+    pub calls: Vec<Block<'a>>,
+    pub outputs: BTreeMap<&'a str, Block<'a>>,
+}
+
+impl<'a> Module<'a> {
+    /// Indexes `.tf` and `.tf.json` files (tfvars files are not part of a module).
+    pub fn new(dir: &Path, files: &'a [std::sync::Arc<ParsedFile>]) -> Self {
+        let mut module = Self {
+            dir: display(dir),
+            ..Self::default()
+        };
+        for file in files.iter().filter(|file| !is_tfvars(file.path())) {
+            let Some(body) = file.body() else { continue };
+            for block in body.blocks() {
+                match block.ident {
+                    "variable" => {
+                        module.variables.entry(block.label(0)).or_insert(block);
+                    }
+                    "locals" => {
+                        for attr in block.body.attrs() {
+                            module.locals.entry(attr.name).or_insert(attr);
+                        }
+                    }
+                    "resource" => module.resources.push(block),
+                    "module" => module.calls.push(block),
+                    "output" => {
+                        module.outputs.entry(block.label(0)).or_insert(block);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        module
+    }
+
+    pub fn resource(&self, kind: &str, name: &str) -> Option<&Block<'a>> {
+        self.resources
+            .iter()
+            .find(|block| block.label(0) == kind && block.label(1) == name)
+    }
+
+    pub fn has_resource_type(&self, kind: &str) -> bool {
+        self.resources.iter().any(|block| block.label(0) == kind)
+    }
+
+    pub fn call(&self, name: &str) -> Option<&Block<'a>> {
+        self.calls.iter().find(|block| block.label(0) == name)
+    }
+}
+
+pub fn is_tfvars(path: &str) -> bool {
+    path.ends_with(".tfvars") || path.ends_with(".tfvars.json")
+}
+
+/// Removes `.` and resolves `..` lexically (no filesystem access, symlinks are not followed).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(component),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
+}
+
+pub fn display(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// The directory of a file path as given (`.` for a bare file name).
+pub fn dir_of(path: &str) -> PathBuf {
+    normalize(Path::new(path).parent().unwrap_or_else(|| Path::new("")))
+}
+
+/// Whether a module source is a local path, which Terraform reads in place.
+pub fn is_local_source(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
+}
