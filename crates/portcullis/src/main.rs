@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use portcullis::scan::{self, ScanOptions};
 use portcullis_checks::{RULES, find_rule};
 use portcullis_diagnostics::Severity;
+use portcullis_engine::{self as scan, ScanOptions};
 
 #[derive(Parser)]
 #[command(
@@ -156,6 +156,7 @@ fn run_scan(args: ScanArgs, stdout: &mut impl Write) -> Result<ExitCode, String>
             parameters: cfn_parameters,
         },
         settings: portcullis_checks::Settings::default(),
+        overlays: std::collections::BTreeMap::new(),
     };
     let result = scan::run(options)?;
     for error in &result.walk_errors {

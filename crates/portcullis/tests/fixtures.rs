@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use portcullis::scan::{self, ScanOptions, ScanResult};
+use portcullis_engine::{self as scan, ScanOptions, ScanResult};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -24,6 +24,7 @@ fn scan(path: &Path) -> ScanResult {
         terraform: portcullis_terraform::Options::default(),
         cloudformation: portcullis_cloudformation::Options::default(),
         settings: portcullis_checks::Settings::default(),
+        overlays: std::collections::BTreeMap::new(),
     })
     .unwrap();
     result.elapsed = Duration::ZERO;

@@ -1,5 +1,7 @@
-//! Walk, read, parse and lower in parallel, check in parallel, then sort.
+//! The scan pipeline shared by the CLI and the language server: walk, read, parse and lower in
+//! parallel, check in parallel, then sort.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -18,6 +20,8 @@ pub struct ScanOptions {
     pub terraform: portcullis_terraform::Options,
     pub cloudformation: portcullis_cloudformation::Options,
     pub settings: portcullis_checks::Settings,
+    /// Texts that replace what is on disk (unsaved editor buffers), by path as walked.
+    pub overlays: BTreeMap<PathBuf, String>,
 }
 
 pub struct ScanResult {
