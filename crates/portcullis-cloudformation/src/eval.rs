@@ -759,42 +759,68 @@ impl<'a> Template<'a> {
             [a, b, c, d] => ([a, b, c], d.get("DefaultValue")),
             _ => return Ev::unknown("Fn::FindInMap needs a map and two keys", span),
         };
-        let mut names = Vec::new();
+        // A key known only at deploy time (`AWS::Region`) matches every entry.
+        let mut names: Vec<Option<String>> = Vec::new();
+        let mut unknown_key = None;
         for key in keys {
             match self.eval(key, world, depth + 1) {
-                Ev::Str { value, .. } => names.push(value),
+                Ev::Str { value, .. } => names.push(Some(value)),
                 Ev::Unknown { reason, via, .. } => {
-                    return Ev::Unknown {
+                    unknown_key.get_or_insert(Ev::Unknown {
                         reason: format!("Fn::FindInMap key: {reason}"),
                         span,
                         via,
-                    };
+                    });
+                    names.push(None);
                 }
                 _ => return Ev::unknown("Fn::FindInMap: a key is not a string", span),
             }
         }
-        let found = self
-            .root
-            .get("Mappings")
-            .and_then(|mappings| mappings.get(&names[0]))
-            .and_then(|map| map.get(&names[1]))
-            .and_then(|map| map.get(&names[2]));
-        match (found, default) {
+        let mut found: Vec<&Node> = self.root.get("Mappings").into_iter().collect();
+        for name in &names {
+            found = found
+                .into_iter()
+                .flat_map(|node| match name {
+                    Some(name) => node.get(name).into_iter().collect::<Vec<_>>(),
+                    None => node
+                        .entries()
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|e| &e.value)
+                        .collect(),
+                })
+                .collect();
+        }
+        let shown = names
+            .iter()
+            .map(|name| name.as_deref().unwrap_or("*"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if let Some(unknown) = unknown_key {
+            let mut texts = found.iter().map(|node| node.as_str());
+            let first = texts.next().flatten();
+            return match (first, found.first()) {
+                (Some(text), Some(node)) if texts.all(|other| other == Some(text)) => Ev::Str {
+                    value: text.to_owned(),
+                    span,
+                    via: vec![Trace {
+                        span: node.span,
+                        note: format!("Mappings {shown}: every entry holds this value"),
+                    }],
+                },
+                _ => unknown,
+            };
+        }
+        match (found.first(), default) {
             (Some(value), _) => {
                 let trace = Trace {
                     span: value.span,
-                    note: format!("Mappings {} {} {}", names[0], names[1], names[2]),
+                    note: format!("Mappings {shown}"),
                 };
                 self.eval(value, world, depth + 1).at(span, Some(trace))
             }
             (None, Some(default)) => self.eval(default, world, depth + 1),
-            (None, None) => Ev::unknown(
-                format!(
-                    "Fn::FindInMap: Mappings has no {} {} {}",
-                    names[0], names[1], names[2]
-                ),
-                span,
-            ),
+            (None, None) => Ev::unknown(format!("Fn::FindInMap: Mappings has no {shown}"), span),
         }
     }
 

@@ -205,7 +205,12 @@ impl<'t, 'a> Builder<'t, 'a> {
             return;
         }
         let Some(kind) = entry.value.get("Type").and_then(Node::as_str) else {
-            self.unresolved(id, "the resource has no Type", span);
+            let reason = if entry.value.get("Type").is_some() {
+                "its Type is not a plain string (a module or a macro), so it was not expanded"
+            } else {
+                "the resource has no Type"
+            };
+            self.unresolved(id, reason, span);
             return;
         };
         let mut base = World::new();

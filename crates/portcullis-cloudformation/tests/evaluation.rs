@@ -30,6 +30,9 @@ Mappings:
   Networks:
     Office:
       Cidr: 198.51.100.0/24
+  Regions:
+    us-east-1: {Cidr: 10.0.0.0/8, Ami: ami-1}
+    eu-west-1: {Cidr: 10.0.0.0/8, Ami: ami-2}
 Resources:
   SG:
     Type: AWS::EC2::SecurityGroup
@@ -51,6 +54,8 @@ Resources:
           ToPort: 22
           CidrIp: !Select [0, !Split [",", "172.16.0.0/12,10.0.0.0/8"]]
           Description: !Ref AWS::NoValue
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !FindInMap [Regions, !Ref "AWS::Region", Cidr]}
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !FindInMap [Regions, !Ref "AWS::Region", Ami]}
   Vpc:
     Type: AWS::EC2::VPC
     Properties:
@@ -109,6 +114,9 @@ fn parameters_mappings_and_intrinsics() {
     assert_eq!(cidr(8).0, "10.20.0.0/16");
     assert!(cidr(9).0.contains("AWS::Region"), "{:?}", cidr(9));
     assert_eq!(cidr(10).0, "172.16.0.0/12");
+    // A key known only at deploy time: the same value in every entry, or unknown.
+    assert_eq!(cidr(11).0, "10.0.0.0/8");
+    assert!(cidr(12).0.contains("AWS::Region"), "{:?}", cidr(12));
     assert!(
         analysed
             .rule("SG.SecurityGroupIngress[10]")
