@@ -290,6 +290,7 @@ pub fn statement_finding(
     statement: &Statement<'_>,
     peer: &CidrPeer<'_>,
     message: String,
+    services: Vec<String>,
     suggestions: Vec<portcullis_diagnostics::Suggestion>,
 ) -> portcullis_diagnostics::Diagnostic {
     let primary = peer.value.span();
@@ -300,6 +301,21 @@ pub fn statement_finding(
             protocol,
             ports: (protocol != Protocol::All).then_some(ports),
             peer: peer.cidr.to_string(),
+            sources: statement
+                .cidrs
+                .iter()
+                .filter(|other| other.reach > Reach::Private)
+                .map(|other| other.cidr.to_string())
+                .collect(),
+            groups: statement
+                .rule
+                .group
+                .known_value()
+                .cloned()
+                .into_iter()
+                .collect(),
+            target: None,
+            services,
         });
     portcullis_diagnostics::Diagnostic {
         rule,

@@ -157,6 +157,13 @@ pub struct Exposure {
     /// `None` for protocol `all`, whose ports are meaningless.
     pub ports: Option<PortRange>,
     pub peer: String,
+    /// The exposure path, for graphs: every public source, the security groups it crosses,
+    /// and the resource it reaches when known.
+    pub sources: Vec<String>,
+    pub groups: Vec<String>,
+    pub target: Option<String>,
+    /// Labels of the sensitive services exposed (`ssh (22/tcp)`); empty when none is catalogued.
+    pub services: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -175,6 +182,23 @@ pub struct Diagnostic {
     /// Stable across unrelated edits: built from the rule, resource, statement and value, never
     /// from lines.
     pub fingerprint: String,
+}
+
+/// Why a finding is not counted: an inline `portcullis:ignore` comment, another tool's ignore
+/// comment, a template's metadata, or the baseline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// `inline`, `tfsec`, `trivy`, `checkov`, `kics`, `cfn_nag`, `metadata` or `baseline`.
+    pub kind: &'static str,
+    pub reason: String,
+    /// The comment or metadata entry that suppresses, when there is one.
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SuppressedFinding {
+    pub diagnostic: Diagnostic,
+    pub suppression: Suppression,
 }
 
 /// A 64-bit FNV-1a hash of the parts, as 16 hex digits. Stable across runs and platforms.

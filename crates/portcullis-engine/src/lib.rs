@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use portcullis_diagnostics::{Diagnostic, Severity};
+use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
 use portcullis_ir::{Problem, SourceMap, Unit};
 use portcullis_report::ScanOutcome;
 use rayon::prelude::*;
@@ -28,6 +28,7 @@ pub struct ScanResult {
     pub sources: SourceMap,
     pub files_scanned: usize,
     pub findings: Vec<Diagnostic>,
+    pub suppressed: Vec<SuppressedFinding>,
     pub problems: Vec<Problem>,
     /// Directories or files the walk could not enter (permission denied, broken links).
     pub walk_errors: Vec<String>,
@@ -40,6 +41,7 @@ impl ScanResult {
             sources: &self.sources,
             files_scanned: self.files_scanned,
             findings: &self.findings,
+            suppressed: &self.suppressed,
             problems: &self.problems,
             elapsed: self.elapsed,
         }
@@ -249,6 +251,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         sources,
         files_scanned,
         findings,
+        suppressed: Vec::new(),
         problems,
         walk_errors,
         elapsed: started.elapsed(),

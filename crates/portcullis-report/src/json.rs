@@ -83,6 +83,10 @@ struct Exposure<'a> {
     from_port: Option<u16>,
     to_port: Option<u16>,
     peer: &'a str,
+    services: &'a [String],
+    groups: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -134,6 +138,9 @@ pub fn render(outcome: &ScanOutcome<'_>) -> String {
                 from_port: exposure.ports.map(|ports| ports.from),
                 to_port: exposure.ports.map(|ports| ports.to),
                 peer: &exposure.peer,
+                services: &exposure.services,
+                groups: &exposure.groups,
+                target: exposure.target.as_deref(),
             }),
             related: finding
                 .related

@@ -5,7 +5,7 @@ mod text;
 
 use std::time::Duration;
 
-use portcullis_diagnostics::{Diagnostic, Severity};
+use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
 use portcullis_ir::{Problem, SourceMap, Span};
 
 pub use json::render as render_json;
@@ -16,6 +16,8 @@ pub struct ScanOutcome<'a> {
     pub sources: &'a SourceMap,
     pub files_scanned: usize,
     pub findings: &'a [Diagnostic],
+    /// Findings silenced by a suppression or the baseline; not counted for the exit code.
+    pub suppressed: &'a [SuppressedFinding],
     pub problems: &'a [Problem],
     pub elapsed: Duration,
 }

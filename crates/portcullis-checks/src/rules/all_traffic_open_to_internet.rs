@@ -75,6 +75,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             statement,
             peer,
             format!("{what} open to the internet from {}", peer.cidr),
+            vec!["every port".to_owned()],
             vec![advice("open only the ports the service needs, and only to the sources that need them")],
         ));
     }

@@ -65,6 +65,7 @@ pub fn check(
             statement,
             peer,
             message,
+            labels,
             remedies::for_exposure(context, statement, peer, category, &services),
         );
         finding

@@ -70,6 +70,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             statement,
             peer,
             format!("{what} is accepted from the internet ({})", peer.cidr),
+            vec![what],
             vec![advice("allow only the ICMP types you need, such as 3 (destination unreachable)")],
         ));
     }

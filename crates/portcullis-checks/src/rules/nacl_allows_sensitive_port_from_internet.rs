@@ -94,6 +94,10 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     protocol: *protocol,
                     ports: None,
                     peer: cidr.to_string(),
+                    sources: vec![cidr.to_string()],
+                    groups: vec![acl.id.clone()],
+                    target: None,
+                    services: services.clone(),
                 }),
                 related: vec![Related { span: entry.span, message: format!("entry `{}`", entry.id) }],
                 suggestions: vec![advice(

@@ -171,11 +171,21 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             via.dedup();
             via
         };
+        let mut sources: Vec<String> = culprits
+            .iter()
+            .filter_map(|statement| statement.widest_peer().map(|peer| peer.cidr.to_string()))
+            .collect();
+        sources.sort();
+        sources.dedup();
         let exposure = exposed.first().map(|service| Exposure {
             direction: Direction::Ingress,
             protocol: service.protocol,
             ports: Some(service.ports),
-            peer: culprits.first().and_then(|statement| statement.widest_peer()).map_or_else(|| "0.0.0.0/0".to_owned(), |peer| peer.cidr.to_string()),
+            peer: sources.first().cloned().unwrap_or_else(|| "0.0.0.0/0".to_owned()),
+            sources: sources.clone(),
+            groups: via.iter().map(|group| (*group).to_owned()).collect(),
+            target: Some(attachment.id.clone()),
+            services: if all_open { vec!["every port".to_owned()] } else { labels.clone() },
         });
         out.push(Diagnostic {
             rule: &RULE,

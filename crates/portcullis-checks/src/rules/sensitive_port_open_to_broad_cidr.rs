@@ -78,6 +78,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             statement,
             peer,
             format!("{} open to a broad public range {}{size}", labels.join(", "), peer.cidr),
+            labels,
             remedies::for_exposure(context, statement, peer, first.service.category, &services),
         ));
     }

@@ -78,6 +78,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             statement,
             peer,
             format!("{} {protocol} ports ({ports}) are open to the internet from {}", ports.len(), peer.cidr),
+            vec![format!("{ports}/{protocol}")],
             vec![advice("open only the ports the service listens on")],
         ));
     }
