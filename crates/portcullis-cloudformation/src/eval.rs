@@ -16,7 +16,7 @@ use crate::tree::{Entry, Kind, Node};
 /// Nesting of evaluation (Ref → GetAtt → property → ...) beyond which a value is unknown.
 const MAX_EVAL_DEPTH: usize = 32;
 /// Undecided conditions enumerated per item (2^n variants); more stay unknown values.
-pub const MAX_OPEN_CONDITIONS: usize = 4;
+const MAX_OPEN_CONDITIONS: usize = 4;
 
 /// An evaluated value.
 #[derive(Clone, Debug)]
@@ -318,7 +318,7 @@ impl<'a> Template<'a> {
 
     /// Conditions tested by `Fn::If` under `node` that are neither decided nor in `world`, in order
     /// of appearance, each with the span of its first test.
-    pub fn open_conditions(&self, node: &Node, world: &World, found: &mut Vec<(String, Span)>) {
+    fn open_conditions(&self, node: &Node, world: &World, found: &mut Vec<(String, Span)>) {
         match &node.kind {
             Kind::Null | Kind::Scalar(_) => {}
             Kind::Seq(items) => {
@@ -413,7 +413,7 @@ impl<'a> Template<'a> {
         worlds
     }
 
-    pub fn decide(&self, name: &str, world: &World) -> Option<bool> {
+    fn decide(&self, name: &str, world: &World) -> Option<bool> {
         self.condition(name)
             .or_else(|| world.get(name).map(|(holds, _)| *holds))
     }
@@ -888,7 +888,7 @@ impl<'a> Template<'a> {
 }
 
 /// The condition name and the two branches of an `Fn::If` argument.
-pub fn if_parts(arg: &Node) -> Option<(&Node, &Node, &Node)> {
+fn if_parts(arg: &Node) -> Option<(&Node, &Node, &Node)> {
     match &arg.kind {
         Kind::Seq(items) => match items.as_slice() {
             [condition, then, otherwise] => Some((condition, then, otherwise)),

@@ -187,7 +187,8 @@ impl<'t, 'a> Builder<'t, 'a> {
     }
 
     pub fn build(&mut self) {
-        for &entry in &self.template.resources.clone() {
+        let template = self.template;
+        for &entry in &template.resources {
             self.resource(entry);
         }
         self.routes();

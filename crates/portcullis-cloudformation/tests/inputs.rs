@@ -140,3 +140,23 @@ fn parameters_files_in_both_formats() {
     assert!(parse_parameters_file(r#"[{"ParameterKey": "x"}]"#).is_err());
     assert!(parse_parameters_file(r#"{"Other": 1}"#).is_err());
 }
+
+#[test]
+fn truncated_and_mangled_templates_never_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/cloudformation");
+    for name in [
+        "condition.yaml",
+        "ssh_open_long_forms.json",
+        "parameters.yaml",
+    ] {
+        let text = std::fs::read_to_string(dir.join(name)).expect("fixture");
+        let cuts = text.char_indices().map(|(at, _)| at);
+        for cut in cuts {
+            let _ = analyse_with(name, &text[..cut], &Options::default());
+            // The same text with one character dropped: unbalanced brackets, broken tags.
+            let mut mangled = text.clone();
+            mangled.remove(cut);
+            let _ = analyse_with(name, &mangled, &Options::default());
+        }
+    }
+}
