@@ -122,6 +122,7 @@ struct Param<'a> {
 pub struct Template<'a> {
     pub root: &'a Node,
     pub resources: Vec<&'a Entry>,
+    by_id: BTreeMap<&'a str, &'a Entry>,
     params: BTreeMap<&'a str, Param<'a>>,
     pseudo: BTreeMap<String, String>,
     conditions: BTreeMap<&'a str, &'a Entry>,
@@ -229,6 +230,10 @@ impl<'a> Template<'a> {
         Self {
             root,
             resources: section("Resources").iter().collect(),
+            by_id: section("Resources")
+                .iter()
+                .map(|entry| (entry.key.as_str(), entry))
+                .collect(),
             params,
             pseudo,
             conditions: section("Conditions")
@@ -240,7 +245,7 @@ impl<'a> Template<'a> {
     }
 
     pub fn resource(&self, id: &str) -> Option<&'a Entry> {
-        self.resources.iter().copied().find(|entry| entry.key == id)
+        self.by_id.get(id).copied()
     }
 
     pub fn resource_type(&self, id: &str) -> Option<&'a str> {

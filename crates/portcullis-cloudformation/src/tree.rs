@@ -95,11 +95,14 @@ fn bom_len(text: &str) -> usize {
 #[derive(Default)]
 struct MapBuilder {
     entries: Vec<Entry>,
+    /// Position of each key, so that huge mappings stay linear.
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl MapBuilder {
     fn insert(&mut self, entry: Entry, duplicates: &mut Vec<Duplicate>) {
-        if let Some(existing) = self.entries.iter_mut().find(|e| e.key == entry.key) {
+        if let Some(&at) = self.index.get(&entry.key) {
+            let existing = &mut self.entries[at];
             duplicates.push(Duplicate {
                 key: entry.key.clone(),
                 first: existing.key_span,
@@ -107,6 +110,7 @@ impl MapBuilder {
             });
             *existing = entry;
         } else {
+            self.index.insert(entry.key.clone(), self.entries.len());
             self.entries.push(entry);
         }
     }

@@ -160,3 +160,22 @@ fn truncated_and_mangled_templates_never_panic() {
         }
     }
 }
+
+#[test]
+fn huge_mappings_stay_fast() {
+    let mut text = String::from("AWSTemplateFormatVersion: '2010-09-09'\nMappings:\n  Big:\n");
+    for index in 0..50_000 {
+        text.push_str(&format!("    k{index}: {{v: {index}}}\n"));
+    }
+    text.push_str("Resources:\n");
+    for index in 0..2_000 {
+        text.push_str(&format!(
+            "  SG{index}:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: !Ref SG{}\n",
+            (index + 1) % 2_000
+        ));
+    }
+    let started = std::time::Instant::now();
+    let analysed = analyse("big.yaml", &text);
+    assert_eq!(analysed.unit.inventory.security_groups.len(), 2_000);
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+}
