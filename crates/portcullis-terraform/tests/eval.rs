@@ -1,0 +1,353 @@
+//! Evaluation: variables and their precedence, locals, templates, functions, conditionals,
+//! `for` expressions, references, unknowns and their reasons, limits.
+
+mod common;
+use common::*;
+
+use portcullis_ir::{Peer, Value};
+use portcullis_terraform::Options;
+
+/// A group whose one ingress rule takes its CIDRs from `cidrs` (an HCL expression) on `port`.
+fn group_with(cidrs: &str, port: &str) -> String {
+    format!(
+        r#"resource "aws_security_group" "g" {{
+  ingress {{
+    protocol    = "tcp"
+    from_port   = {port}
+    to_port     = {port}
+    cidr_blocks = {cidrs}
+  }}
+}}
+"#
+    )
+}
+
+fn peers_of(files: &[(&str, &str)]) -> Vec<String> {
+    let (_, unit) = one_unit(files);
+    peers(rule(&unit, "aws_security_group.g.ingress[0]"))
+}
+
+#[test]
+fn tfvars_override_defaults_in_terraform_order() {
+    let main = group_with("var.cidrs", "22");
+    let variables = r#"variable "cidrs" { default = ["10.0.0.0/8"] }"#;
+    assert_eq!(
+        peers_of(&[("m/main.tf", &main), ("m/variables.tf", variables)]),
+        vec!["10.0.0.0/8"]
+    );
+    let with_tfvars = [
+        ("m/main.tf", main.as_str()),
+        ("m/variables.tf", variables),
+        ("m/terraform.tfvars", r#"cidrs = ["1.0.0.0/8"]"#),
+        ("m/terraform.tfvars.json", r#"{"cidrs": ["2.0.0.0/8"]}"#),
+        ("m/b.auto.tfvars", r#"cidrs = ["4.0.0.0/8"]"#),
+        ("m/a.auto.tfvars", r#"cidrs = ["3.0.0.0/8"]"#),
+        ("m/other.tfvars", r#"cidrs = ["5.0.0.0/8"]"#),
+    ];
+    // Auto files apply in lexical order after terraform.tfvars(.json); other .tfvars are not loaded.
+    assert_eq!(peers_of(&with_tfvars), vec!["4.0.0.0/8"]);
+}
+
+#[test]
+fn a_tfvars_value_carries_a_trace_to_its_line() {
+    let main = group_with("var.admin_cidrs", "22");
+    let (sources, unit) = one_unit(&[
+        ("m/main.tf", &main),
+        (
+            "m/variables.tf",
+            r#"variable "admin_cidrs" { default = ["10.0.0.0/8"] }"#,
+        ),
+        (
+            "m/terraform.tfvars",
+            "# tightened below\nadmin_cidrs = [\"0.0.0.0/0\"]\n",
+        ),
+    ]);
+    let rule = rule(&unit, "aws_security_group.g.ingress[0]");
+    let Peer::Cidr(value) = &rule.peers[0] else {
+        panic!()
+    };
+    // The span stays at the expression in the resource; the trace names the tfvars line.
+    assert_eq!(text(&sources, value.span()), "var.admin_cidrs");
+    let trace = &value.via()[0];
+    assert_eq!(
+        trace.note,
+        r#"var.admin_cidrs = ["0.0.0.0/0"] in terraform.tfvars"#
+    );
+    assert_eq!(sources.path(trace.span.file), "m/terraform.tfvars");
+    assert_eq!(line(&sources, trace.span), 2);
+    assert_eq!(text(&sources, trace.span), r#""0.0.0.0/0""#);
+}
+
+#[test]
+fn var_files_and_vars_from_the_command_line_come_last() {
+    let dir = std::env::temp_dir().join(format!("portcullis-tf-varfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let var_file = dir.join("prod.tfvars");
+    std::fs::write(&var_file, "cidrs = [\"6.0.0.0/8\"]\nport = 3306\n").unwrap();
+    let main = group_with("var.cidrs", "var.port");
+    let variables = "variable \"cidrs\" {}\nvariable \"port\" { default = 22 }\nvariable \"name\" { type = string }\n";
+    let files = [
+        ("m/main.tf", main.as_str()),
+        ("m/variables.tf", variables),
+        ("m/terraform.tfvars", "port = 80"),
+    ];
+    let options = Options {
+        var_files: vec![var_file.clone()],
+        ..Options::default()
+    };
+    let (sources, units) = run_with(&files, &options);
+    let second = rule(&units[0], "aws_security_group.g.ingress[0]");
+    assert_eq!(peers(second), vec!["6.0.0.0/8"]);
+    assert_eq!(ports(second), (Some(3306), Some(3306)));
+    // The var file was registered so that its spans resolve.
+    let Peer::Cidr(value) = &second.peers[0] else {
+        panic!()
+    };
+    assert!(
+        sources
+            .path(value.via()[0].span.file)
+            .ends_with("prod.tfvars")
+    );
+
+    let options = Options {
+        var_files: vec![var_file],
+        vars: vec![
+            ("cidrs".to_owned(), "[\"7.0.0.0/8\"]".to_owned()),
+            ("port".to_owned(), "443".to_owned()),
+        ],
+        ..Options::default()
+    };
+    let (sources, units) = run_with(&files, &options);
+    let second = rule(&units[0], "aws_security_group.g.ingress[0]");
+    assert_eq!(peers(second), vec!["7.0.0.0/8"]);
+    assert_eq!(ports(second), (Some(443), Some(443)));
+    let Peer::Cidr(value) = &second.peers[0] else {
+        panic!()
+    };
+    assert_eq!(text(&sources, value.via()[0].span), "\"7.0.0.0/8\"");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_variable_without_value_is_unknown_with_its_name() {
+    let main = group_with("var.cidrs", "22");
+    let (sources, unit) = one_unit(&[
+        ("m/main.tf", &main),
+        ("m/v.tf", "variable \"cidrs\" {\n  type = list(string)\n}\n"),
+    ]);
+    let rule = rule(&unit, "aws_security_group.g.ingress[0]");
+    assert_eq!(peers(rule), vec!["?var.cidrs has no value"]);
+    assert_eq!(text(&sources, rule.peers[0].span()), "var.cidrs");
+}
+
+#[test]
+fn locals_templates_and_functions_are_evaluated() {
+    let cases: &[(&str, &[&str])] = &[
+        (r#"["${local.prefix}.0.0/16"]"#, &["10.1.0.0/16"]),
+        (
+            "concat(local.private, [local.anywhere])",
+            &["10.0.0.0/8", "0.0.0.0/0"],
+        ),
+        ("[for c in local.private : c if c != \"\"]", &["10.0.0.0/8"]),
+        (
+            "flatten([local.private, [[local.anywhere]]])",
+            &["10.0.0.0/8", "0.0.0.0/0"],
+        ),
+        (
+            "distinct(concat(local.private, local.private))",
+            &["10.0.0.0/8"],
+        ),
+        ("compact([\"\", local.anywhere])", &["0.0.0.0/0"]),
+        (
+            "values(merge({a = \"1.0.0.0/8\"}, {b = \"2.0.0.0/8\"}))",
+            &["1.0.0.0/8", "2.0.0.0/8"],
+        ),
+        (
+            "[lookup(local.by_env, \"prod\", \"9.9.9.9/32\")]",
+            &["0.0.0.0/0"],
+        ),
+        (
+            "[lookup(local.by_env, \"dev\", \"9.9.9.9/32\")]",
+            &["9.9.9.9/32"],
+        ),
+        ("[element(local.private, 3)]", &["10.0.0.0/8"]),
+        ("[cidrsubnet(\"10.0.0.0/16\", 8, 2)]", &["10.0.2.0/24"]),
+        (
+            "cidrsubnets(\"10.0.0.0/16\", 4, 8)",
+            &["10.0.0.0/20", "10.0.16.0/24"],
+        ),
+        ("[\"${cidrhost(\"10.0.0.0/24\", 5)}/32\"]", &["10.0.0.5/32"]),
+        ("[format(\"%s/%d\", \"8.8.8.0\", 24)]", &["8.8.8.0/24"]),
+        (
+            "formatlist(\"%s/32\", [\"1.1.1.1\", \"2.2.2.2\"])",
+            &["1.1.1.1/32", "2.2.2.2/32"],
+        ),
+        (
+            "split(\",\", \"1.0.0.0/8,2.0.0.0/8\")",
+            &["1.0.0.0/8", "2.0.0.0/8"],
+        ),
+        ("[join(\"/\", [\"3.0.0.0\", \"8\"])]", &["3.0.0.0/8"]),
+        ("[replace(\"10_0_0_0/8\", \"_\", \".\")]", &["10.0.0.0/8"]),
+        ("[trimspace(lower(\" 0.0.0.0/0 \"))]", &["0.0.0.0/0"]),
+        (
+            "tolist(toset([\"2.0.0.0/8\", \"1.0.0.0/8\", \"2.0.0.0/8\"]))",
+            &["1.0.0.0/8", "2.0.0.0/8"],
+        ),
+        ("coalescelist([], local.private)", &["10.0.0.0/8"]),
+        ("[coalesce(\"\", local.anywhere)]", &["0.0.0.0/0"]),
+        ("keys(zipmap([\"1.0.0.0/8\"], [1]))", &["1.0.0.0/8"]),
+        ("jsondecode(jsonencode(local.private))", &["10.0.0.0/8"]),
+        (
+            "setunion(local.private, [local.anywhere])",
+            &["0.0.0.0/0", "10.0.0.0/8"],
+        ),
+        (
+            "[try(local.by_env.missing, local.anywhere)]",
+            &["0.0.0.0/0"],
+        ),
+        (
+            "can(local.by_env.missing) ? [\"1.0.0.0/8\"] : [\"2.0.0.0/8\"]",
+            &["2.0.0.0/8"],
+        ),
+        (
+            "length(local.private) + 1 == 2 && !false ? [local.anywhere] : []",
+            &["0.0.0.0/0"],
+        ),
+        (
+            "[for k, v in local.by_env : v if k == \"prod\"]",
+            &["0.0.0.0/0"],
+        ),
+        (
+            "values({for k, v in local.by_env : upper(k) => v})",
+            &["0.0.0.0/0"],
+        ),
+        (
+            "[\"%{if contains(local.private, \"10.0.0.0/8\")}10.9.0.0/16%{else}0.0.0.0/0%{endif}\"]",
+            &["10.9.0.0/16"],
+        ),
+        (
+            "[\"%{for p in [\"10\", \"8\"]}${p}.%{endfor}0.0/16\"]",
+            &["10.8.0.0/16"],
+        ),
+        (
+            "[\"${tostring(10)}.0.0.0/${tonumber(\"8\")}\"]",
+            &["10.0.0.0/8"],
+        ),
+        ("[local.nets[*].cidr][0]", &["4.0.0.0/8", "5.0.0.0/8"]),
+        ("[local.nets.1.cidr]", &["5.0.0.0/8"]),
+        (
+            "[for i in range(2) : \"1${i}.0.0.0/8\"]",
+            &["10.0.0.0/8", "11.0.0.0/8"],
+        ),
+        (
+            "[for pair in setproduct([\"1\"], [\"8\"]) : \"${pair[0]}.0.0.0/${pair[1]}\"]",
+            &["1.0.0.0/8"],
+        ),
+        (
+            "[\"${cidrnetmask(\"10.0.0.0/8\")}\" == \"255.0.0.0\" ? \"6.0.0.0/8\" : \"7.0.0.0/8\"]",
+            &["6.0.0.0/8"],
+        ),
+        (
+            "[path.module == \"m\" ? \"8.0.0.0/8\" : \"9.0.0.0/8\"]",
+            &["8.0.0.0/8"],
+        ),
+        // The heredoc is dedented; the CIDR parser trims its final newline.
+        ("[<<-EOT\n    0.0.0.0/0\n    EOT\n]", &["0.0.0.0/0"]),
+        (
+            "[\"0.0.0.0\"]",
+            &["?`0.0.0.0` is an address without a prefix length"],
+        ),
+    ];
+    let locals = r#"locals {
+  prefix   = "10.1"
+  anywhere = "0.0.0.0/0"
+  private  = ["10.0.0.0/8"]
+  by_env   = { prod = "0.0.0.0/0" }
+  nets     = [{ cidr = "4.0.0.0/8" }, { cidr = "5.0.0.0/8" }]
+}
+"#;
+    for (expr, expected) in cases {
+        let main = group_with(expr, "22");
+        let got = peers_of(&[("m/main.tf", &main), ("m/locals.tf", locals)]);
+        assert_eq!(&got, expected, "{expr}");
+    }
+}
+
+#[test]
+fn unknowns_say_what_they_depend_on() {
+    let cases = [
+        ("[aws_vpc.main.cidr_block]", "10.0.0.0/16"),
+        (
+            "[aws_subnet.a.cidr_block]",
+            "?aws_subnet.a.cidr_block is known only after apply",
+        ),
+        (
+            "[data.aws_vpc.default.cidr_block]",
+            "?data.aws_vpc.default is read at apply time",
+        ),
+        ("[regex(\"x\", \"y\")]", "?function regex is not evaluated"),
+        ("[local.missing]", "?local.missing is not declared"),
+        ("[local.loop]", "?local.loop refers to itself"),
+        (
+            "var.flag ? [\"0.0.0.0/0\"] : []",
+            "?the condition is unknown: var.flag has no value",
+        ),
+    ];
+    let others = r#"
+variable "flag" { type = bool }
+locals { loop = local.loop }
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_subnet" "a" { vpc_id = aws_vpc.main.id }
+"#;
+    for (expr, expected) in cases {
+        let main = group_with(expr, "22");
+        let got = peers_of(&[("m/main.tf", &main), ("m/other.tf", others)]);
+        assert_eq!(got, vec![expected.to_owned()], "{expr}");
+    }
+}
+
+#[test]
+fn a_known_element_stays_visible_beside_an_unknown_list() {
+    let main = group_with("concat(var.extra, [\"0.0.0.0/0\"])", "22");
+    let got = peers_of(&[("m/main.tf", &main), ("m/v.tf", "variable \"extra\" {}")]);
+    assert_eq!(got, vec!["?var.extra has no value", "0.0.0.0/0"]);
+}
+
+#[test]
+fn runaway_evaluation_is_cut_and_reported() {
+    let main = group_with("[for i in range(100000) : \"10.0.0.0/8\"]", "22");
+    let (_, unit) = one_unit(&[("m/main.tf", &main)]);
+    assert!(
+        unit.problems
+            .iter()
+            .any(|problem| problem.message.contains("evaluation limit")),
+        "{:?}",
+        unit.problems
+    );
+    let first = rule(&unit, "aws_security_group.g.ingress[0]");
+    assert!(matches!(&first.peers[0], Peer::Cidr(Value::Unknown { .. })));
+
+    // Deeply nested locals hit the depth limit instead of the stack.
+    let mut locals = String::from("locals {\n  l0 = \"10.0.0.0/8\"\n");
+    for index in 1..400 {
+        locals.push_str(&format!("  l{index} = local.l{}\n", index - 1));
+    }
+    locals.push_str("}\n");
+    let main = group_with("[local.l399]", "22");
+    let (_, unit) = one_unit(&[("m/main.tf", &main), ("m/locals.tf", &locals)]);
+    assert!(
+        unit.problems
+            .iter()
+            .any(|problem| problem.message.contains("nested")),
+        "{:?}",
+        unit.problems
+    );
+
+    let main = group_with(
+        "[\"${join(\"\", [for i in range(9000) : \"0123456789012345678901234567890123456789\"])}\"]",
+        "22",
+    );
+    let (_, unit) = one_unit(&[("m/main.tf", &main)]);
+    let long = rule(&unit, "aws_security_group.g.ingress[0]");
+    assert!(matches!(&long.peers[0], Peer::Cidr(Value::Unknown { .. })));
+}

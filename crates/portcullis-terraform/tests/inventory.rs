@@ -1,0 +1,442 @@
+//! The rest of the inventory: rule resources, NACLs, attachments and their reachability,
+//! VPCs, subnets, named CIDRs, and Terraform JSON.
+
+mod common;
+use common::*;
+
+use portcullis_ir::{Direction, NaclAction, Reachability, ResourceRole};
+
+#[test]
+fn rule_resources_link_to_their_groups() {
+    let (sources, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"
+resource "aws_default_security_group" "default" {
+  vpc_id = aws_vpc.main.id
+}
+resource "aws_security_group" "web" { name = "web" }
+resource "aws_security_group_rule" "out" {
+  type                     = "egress"
+  protocol                 = "-1"
+  from_port                = 0
+  to_port                  = 0
+  source_security_group_id = aws_security_group.web.id
+  security_group_id        = "sg-0abc"
+}
+resource "aws_vpc_security_group_egress_rule" "v6" {
+  security_group_id = aws_default_security_group.default.id
+  ip_protocol       = "icmpv6"
+  from_port         = -1
+  to_port           = -1
+  cidr_ipv6         = "::/0"
+}
+resource "aws_vpc_security_group_ingress_rule" "pl" {
+  security_group_id            = aws_security_group.web.id
+  ip_protocol                  = "6"
+  from_port                    = 443
+  to_port                      = 443
+  prefix_list_id               = "pl-123"
+  referenced_security_group_id = aws_security_group.web.id
+}
+resource "aws_vpc_security_group_ingress_rule" "bad" {
+  security_group_id = aws_security_group.web.id
+  ip_protocol       = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_ipv4         = "300.0.0.0/8"
+}
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+"#,
+    )]);
+    let default = unit
+        .inventory
+        .group("aws_default_security_group.default")
+        .unwrap();
+    assert!(default.is_default);
+    assert_eq!(show(default.vpc.as_ref().unwrap()), "aws_vpc.main");
+    let out = rule(&unit, "aws_security_group_rule.out");
+    assert_eq!(out.direction, Direction::Egress);
+    assert_eq!(show(&out.group), "sg-0abc");
+    assert_eq!(peers(out), vec!["sg:aws_security_group.web"]);
+    assert_eq!(show(&out.protocol), "all");
+    let v6 = rule(&unit, "aws_vpc_security_group_egress_rule.v6");
+    assert_eq!(show(&v6.group), "aws_default_security_group.default");
+    assert_eq!(show(&v6.protocol), "icmpv6");
+    assert_eq!(peers(v6), vec!["::/0"]);
+    let pl = rule(&unit, "aws_vpc_security_group_ingress_rule.pl");
+    assert_eq!(show(&pl.protocol), "tcp");
+    assert_eq!(peers(pl), vec!["sg:aws_security_group.web", "pl:pl-123"]);
+    assert!(
+        text(&sources, pl.span)
+            .starts_with("resource \"aws_vpc_security_group_ingress_rule\" \"pl\"")
+    );
+    let bad = rule(&unit, "aws_vpc_security_group_ingress_rule.bad");
+    assert_eq!(peers(bad), vec!["?`300.0.0.0/8` is not a CIDR block"]);
+    assert_eq!(text(&sources, bad.peers[0].span()), "\"300.0.0.0/8\"");
+    assert_eq!(
+        unit.inventory.vpcs[0].cidr.as_ref().map(show).as_deref(),
+        Some("10.0.0.0/16")
+    );
+}
+
+#[test]
+fn nacls_their_entries_and_associations() {
+    let (_, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"
+resource "aws_subnet" "public" {
+  vpc_id                  = "vpc-1"
+  cidr_block              = "10.0.1.0/24"
+  map_public_ip_on_launch = true
+}
+resource "aws_network_acl" "main" {
+  vpc_id     = "vpc-1"
+  subnet_ids = [aws_subnet.public.id]
+  ingress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "tcp"
+    from_port  = 22
+    to_port    = 22
+    cidr_block = "0.0.0.0/0"
+  }
+  ingress {
+    rule_no    = 110
+    action     = "deny"
+    protocol   = "icmp"
+    from_port  = 0
+    to_port    = 0
+    icmp_type  = 8
+    icmp_code  = 0
+    cidr_block = "0.0.0.0/0"
+  }
+  egress {
+    rule_no         = 100
+    action          = "allow"
+    protocol        = "-1"
+    from_port       = 0
+    to_port         = 0
+    ipv6_cidr_block = "::/0"
+  }
+}
+resource "aws_network_acl_rule" "rdp" {
+  network_acl_id = aws_network_acl.main.id
+  rule_number    = 200
+  egress         = false
+  protocol       = "6"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 3389
+  to_port        = 3389
+}
+resource "aws_default_network_acl" "default" {
+  default_network_acl_id = "acl-1"
+}
+resource "aws_network_acl_association" "assoc" {
+  network_acl_id = aws_default_network_acl.default.id
+  subnet_id      = "subnet-9"
+}
+"#,
+    )]);
+    let inventory = &unit.inventory;
+    let ids: Vec<&str> = inventory.nacls.iter().map(|acl| acl.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["aws_network_acl.main", "aws_default_network_acl.default"]
+    );
+    assert!(inventory.nacls[1].is_default);
+    let entry = |id: &str| {
+        inventory
+            .nacl_entries
+            .iter()
+            .find(|entry| entry.id == id)
+            .unwrap()
+    };
+    let ssh = entry("aws_network_acl.main.ingress[0]");
+    assert_eq!(ssh.rule_number.known_value(), Some(&100));
+    assert_eq!(ssh.action.known_value(), Some(&NaclAction::Allow));
+    assert_eq!(show(&ssh.protocol), "tcp");
+    assert_eq!(show(ssh.cidr.as_ref().unwrap()), "0.0.0.0/0");
+    let icmp = entry("aws_network_acl.main.ingress[1]");
+    assert_eq!(
+        icmp.from_port
+            .as_ref()
+            .and_then(|value| value.known_value().copied()),
+        Some(8)
+    );
+    assert_eq!(icmp.action.known_value(), Some(&NaclAction::Deny));
+    let egress = entry("aws_network_acl.main.egress[0]");
+    assert_eq!(egress.direction, Direction::Egress);
+    assert_eq!(show(egress.cidr.as_ref().unwrap()), "::/0");
+    let rdp = entry("aws_network_acl_rule.rdp");
+    assert_eq!(show(&rdp.acl), "aws_network_acl.main");
+    assert_eq!(rdp.direction, Direction::Ingress);
+    assert_eq!(
+        rdp.to_port
+            .as_ref()
+            .and_then(|value| value.known_value().copied()),
+        Some(3389)
+    );
+    let associations: Vec<(String, String)> = inventory
+        .nacl_associations
+        .iter()
+        .map(|association| (show(&association.acl), show(&association.subnet)))
+        .collect();
+    assert_eq!(
+        associations,
+        vec![
+            (
+                "aws_network_acl.main".to_owned(),
+                "aws_subnet.public".to_owned()
+            ),
+            (
+                "aws_default_network_acl.default".to_owned(),
+                "subnet-9".to_owned()
+            ),
+        ]
+    );
+    let subnet = &inventory.subnets[0];
+    assert_eq!(
+        subnet
+            .map_public_ip_on_launch
+            .as_ref()
+            .and_then(|value| value.known_value().copied()),
+        Some(true)
+    );
+}
+
+#[test]
+fn attachments_have_roles_groups_and_reachability() {
+    let (sources, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"
+resource "aws_security_group" "sg" {}
+resource "aws_instance" "public" {
+  associate_public_ip_address = true
+  vpc_security_group_ids      = [aws_security_group.sg.id]
+  subnet_id                   = aws_subnet.a.id
+}
+resource "aws_instance" "via_subnet" {
+  security_groups = ["legacy"]
+}
+resource "aws_db_instance" "db" {
+  publicly_accessible    = true
+  vpc_security_group_ids = [aws_security_group.sg.id, "sg-2"]
+}
+resource "aws_lb" "internal" {
+  internal        = true
+  security_groups = [aws_security_group.sg.id]
+}
+resource "aws_alb" "facing" {
+  security_groups = [aws_security_group.sg.id]
+}
+resource "aws_eks_cluster" "k8s" {
+  vpc_config {
+    security_group_ids      = [aws_security_group.sg.id]
+    subnet_ids              = ["subnet-1", "subnet-2"]
+    endpoint_public_access  = false
+  }
+}
+resource "aws_lambda_function" "fn" {
+  vpc_config {
+    security_group_ids = [aws_security_group.sg.id]
+    subnet_ids         = ["subnet-1"]
+  }
+}
+resource "aws_ecs_service" "svc" {
+  network_configuration {
+    security_groups  = [aws_security_group.sg.id]
+    subnets          = ["subnet-1"]
+    assign_public_ip = true
+  }
+}
+resource "aws_launch_template" "lt" {
+  network_interfaces {
+    associate_public_ip_address = var.public
+    security_groups             = [aws_security_group.sg.id]
+  }
+}
+variable "public" {}
+resource "aws_elasticache_replication_group" "cache" { security_group_ids = [aws_security_group.sg.id] }
+resource "aws_opensearch_domain" "search" {
+  vpc_options { security_group_ids = [aws_security_group.sg.id] }
+}
+resource "aws_mq_broker" "mq" {
+  security_groups     = [aws_security_group.sg.id]
+  publicly_accessible = true
+}
+resource "aws_subnet" "a" { vpc_id = "vpc-1" }
+"#,
+    )]);
+    let attachment = |id: &str| {
+        unit.inventory
+            .attachments
+            .iter()
+            .find(|item| item.id == id)
+            .unwrap()
+    };
+    let reach = |id: &str| attachment(id).reachability.known_value().copied();
+    assert_eq!(reach("aws_instance.public"), Some(Reachability::Public));
+    assert_eq!(
+        reach("aws_instance.via_subnet"),
+        Some(Reachability::ViaSubnet)
+    );
+    assert_eq!(reach("aws_db_instance.db"), Some(Reachability::Public));
+    assert_eq!(reach("aws_lb.internal"), Some(Reachability::Private));
+    assert_eq!(reach("aws_alb.facing"), Some(Reachability::Public));
+    assert_eq!(reach("aws_eks_cluster.k8s"), Some(Reachability::Private));
+    assert_eq!(reach("aws_lambda_function.fn"), Some(Reachability::Private));
+    assert_eq!(reach("aws_ecs_service.svc"), Some(Reachability::Public));
+    assert_eq!(reach("aws_mq_broker.mq"), Some(Reachability::Public));
+    assert_eq!(
+        reach("aws_elasticache_replication_group.cache"),
+        Some(Reachability::Private)
+    );
+    assert_eq!(
+        reach("aws_opensearch_domain.search"),
+        Some(Reachability::Private)
+    );
+    let template = attachment("aws_launch_template.lt");
+    assert_eq!(
+        template.reachability.unknown_reason(),
+        Some("var.public has no value")
+    );
+    let public = attachment("aws_instance.public");
+    assert_eq!(public.role, ResourceRole::Compute);
+    assert_eq!(public.kind, "aws_instance");
+    assert_eq!(show(&public.groups[0]), "aws_security_group.sg");
+    assert_eq!(show(&public.subnets[0]), "aws_subnet.a");
+    assert_eq!(text(&sources, public.reachability.span()), "true");
+    assert!(text(&sources, public.span).starts_with("resource \"aws_instance\" \"public\""));
+    let db = attachment("aws_db_instance.db");
+    assert_eq!(db.role, ResourceRole::Database);
+    assert_eq!(
+        db.groups.iter().map(show).collect::<Vec<_>>(),
+        vec!["aws_security_group.sg", "sg-2"]
+    );
+    assert_eq!(attachment("aws_eks_cluster.k8s").subnets.len(), 2);
+    assert_eq!(
+        attachment("aws_ecs_service.svc").role,
+        ResourceRole::Compute
+    );
+    assert_eq!(attachment("aws_mq_broker.mq").role, ResourceRole::Broker);
+}
+
+#[test]
+fn variables_and_locals_holding_a_cidr_are_named() {
+    let (sources, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"
+variable "office_cidr" { default = "203.0.113.0/24" }
+variable "not_a_cidr" { default = "hello" }
+locals { vpn = "198.51.100.0/24" }
+"#,
+    )]);
+    let named: Vec<(&str, &str, String)> = unit
+        .inventory
+        .named_cidrs
+        .iter()
+        .map(|named| {
+            (
+                named.name.as_str(),
+                named.reference.as_str(),
+                named.cidr.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            (
+                "office_cidr",
+                "var.office_cidr",
+                "203.0.113.0/24".to_owned()
+            ),
+            ("vpn", "local.vpn", "198.51.100.0/24".to_owned()),
+        ]
+    );
+    assert_eq!(
+        text(&sources, unit.inventory.named_cidrs[0].span),
+        "\"203.0.113.0/24\""
+    );
+}
+
+#[test]
+fn terraform_json_is_equivalent_to_hcl() {
+    let (sources, unit) = one_unit(&[
+        (
+            "m/main.tf.json",
+            r#"{
+  "variable": { "cidr": { "default": "0.0.0.0/0" } },
+  "locals": { "port": 22 },
+  "resource": {
+    "aws_security_group": {
+      "web": {
+        "name": "web-${local.port}",
+        "ingress": {
+          "protocol": "tcp",
+          "from_port": "${local.port}",
+          "to_port": 22,
+          "cidr_blocks": ["10.0.0.0/8", "${var.cidr}"]
+        },
+        "dynamic": {
+          "egress": {
+            "for_each": "${[443]}",
+            "content": {
+              "protocol": "tcp",
+              "from_port": "${egress.value}",
+              "to_port": "${egress.value}",
+              "cidr_blocks": ["0.0.0.0/0"]
+            }
+          }
+        }
+      }
+    },
+    "aws_security_group_rule": {
+      "r": {
+        "type": "ingress",
+        "protocol": "udp",
+        "from_port": 53,
+        "to_port": 53,
+        "cidr_blocks": ["0.0.0.0/0"],
+        "security_group_id": "${aws_security_group.web.id}"
+      }
+    }
+  }
+}
+"#,
+        ),
+        (
+            "m/terraform.tfvars.json",
+            "{\n  \"cidr\": \"8.8.8.8/32\"\n}\n",
+        ),
+    ]);
+    assert!(unit.problems.is_empty(), "{:?}", unit.problems);
+    let group = &unit.inventory.security_groups[0];
+    assert_eq!(group.id, "aws_security_group.web");
+    assert_eq!(show(group.name.as_ref().unwrap()), "web-22");
+    assert_eq!(text(&sources, group.name_span), "\"web\"");
+    let ingress = rule(&unit, "aws_security_group.web.ingress[0]");
+    assert_eq!(ports(ingress), (Some(22), Some(22)));
+    assert_eq!(peers(ingress), vec!["10.0.0.0/8", "8.8.8.8/32"]);
+    // Inside a JSON string, the span is the interpolated expression.
+    assert_eq!(text(&sources, ingress.peers[1].span()), "var.cidr");
+    let trace = &match &ingress.peers[1] {
+        portcullis_ir::Peer::Cidr(value) => value.via()[0].clone(),
+        _ => panic!(),
+    };
+    assert!(
+        trace.note.ends_with("in terraform.tfvars.json"),
+        "{}",
+        trace.note
+    );
+    assert_eq!(text(&sources, trace.span), "\"8.8.8.8/32\"");
+    assert_eq!(
+        ports(rule(&unit, "aws_security_group.web.egress[0]")),
+        (Some(443), Some(443))
+    );
+    assert_eq!(
+        show(&rule(&unit, "aws_security_group_rule.r").group),
+        "aws_security_group.web"
+    );
+}

@@ -1,0 +1,224 @@
+//! Modules: local sources with their inputs, outputs, nesting, cycles, installed modules,
+//! unresolved sources, and which directories are root modules.
+
+mod common;
+use common::*;
+
+use portcullis_ir::Peer;
+use portcullis_terraform::Options;
+
+const SG_MODULE: &str = r#"
+variable "cidrs" { default = [] }
+variable "port" { default = 22 }
+resource "aws_security_group" "this" {
+  name = "sg"
+}
+resource "aws_security_group_rule" "in" {
+  type              = "ingress"
+  protocol          = "tcp"
+  from_port         = var.port
+  to_port           = var.port
+  cidr_blocks       = var.cidrs
+  security_group_id = aws_security_group.this.id
+}
+output "id" { value = aws_security_group.this.id }
+"#;
+
+#[test]
+fn a_local_module_is_evaluated_with_its_arguments() {
+    let (sources, units) = run(&[
+        (
+            "r/main.tf",
+            r#"module "web_sg" {
+  source = "./modules/sg"
+  cidrs  = ["0.0.0.0/0"]
+}
+
+resource "aws_instance" "web" {
+  associate_public_ip_address = true
+  vpc_security_group_ids      = [module.web_sg.id]
+}
+"#,
+        ),
+        ("r/modules/sg/main.tf", SG_MODULE),
+    ]);
+    // The module directory is not a root module of its own.
+    assert_eq!(units.len(), 1);
+    let unit = &units[0];
+    assert_eq!(unit.name, "r");
+    let rule = rule(unit, "module.web_sg.aws_security_group_rule.in");
+    assert_eq!(show(&rule.group), "module.web_sg.aws_security_group.this");
+    assert_eq!(peers(rule), vec!["0.0.0.0/0"]);
+    let Peer::Cidr(value) = &rule.peers[0] else {
+        panic!()
+    };
+    assert_eq!(sources.path(value.span().file), "r/modules/sg/main.tf");
+    assert_eq!(text(&sources, value.span()), "var.cidrs");
+    // The trace points at the root module's argument.
+    let trace = &value.via()[0];
+    assert_eq!(sources.path(trace.span.file), "r/main.tf");
+    assert_eq!(line(&sources, trace.span), 3);
+    assert!(
+        trace.note.contains("argument of module.web_sg"),
+        "{}",
+        trace.note
+    );
+    // Outputs flow back: the instance uses the module's group.
+    let attachment = &unit.inventory.attachments[0];
+    assert_eq!(
+        show(&attachment.groups[0]),
+        "module.web_sg.aws_security_group.this"
+    );
+}
+
+#[test]
+fn nested_modules_with_count_and_for_each_prefix_addresses() {
+    let (_, units) = run(&[
+        (
+            "r/main.tf",
+            r#"module "outer" {
+  source   = "./outer"
+  for_each = { a = 22, b = 3389 }
+  port     = each.value
+}
+"#,
+        ),
+        (
+            "r/outer/main.tf",
+            r#"variable "port" {}
+module "inner" {
+  count  = 1
+  source = "../sg"
+  port   = var.port
+  cidrs  = ["0.0.0.0/0"]
+}
+"#,
+        ),
+        ("r/sg/main.tf", SG_MODULE),
+    ]);
+    assert_eq!(units.len(), 1);
+    let unit = &units[0];
+    let id = r#"module.outer["b"].module.inner[0].aws_security_group_rule.in"#;
+    assert_eq!(ports(rule(unit, id)), (Some(3389), Some(3389)));
+    assert_eq!(
+        show(&rule(unit, id).group),
+        r#"module.outer["b"].module.inner[0].aws_security_group.this"#
+    );
+}
+
+#[test]
+fn module_cycles_stop_and_are_reported() {
+    let (_, units) = run(&[
+        (
+            "a/main.tf",
+            "module \"b\" { source = \"../b\" }\nresource \"aws_security_group\" \"a\" {}\n",
+        ),
+        (
+            "b/main.tf",
+            "module \"a\" { source = \"../a\" }\nresource \"aws_security_group\" \"b\" {}\n",
+        ),
+    ]);
+    // Each directory calls the other: no directory is uncalled, so both are roots.
+    let names: Vec<&str> = units.iter().map(|unit| unit.name.as_str()).collect();
+    assert_eq!(names, vec!["a", "b"]);
+    let a = &units[0];
+    let groups: Vec<&str> = a
+        .inventory
+        .security_groups
+        .iter()
+        .map(|group| group.id.as_str())
+        .collect();
+    assert_eq!(
+        groups,
+        vec!["aws_security_group.a", "module.b.aws_security_group.b"]
+    );
+    assert!(
+        a.inventory
+            .unresolved
+            .iter()
+            .any(|item| item.subject == "module.b.module.a" && item.reason.contains("cycle"))
+    );
+}
+
+#[test]
+fn registry_modules_need_terraform_init() {
+    let (sources, unit) = one_unit(&[(
+        "r/main.tf",
+        "module \"sg\" {\n  source  = \"terraform-aws-modules/security-group/aws\"\n  version = \"5.0.0\"\n}\n",
+    )]);
+    let item = &unit.inventory.unresolved[0];
+    assert_eq!(item.subject, "module.sg");
+    assert!(item.reason.contains("modules.json"), "{}", item.reason);
+    assert_eq!(text(&sources, item.span), "\"sg\"");
+}
+
+#[test]
+fn installed_modules_are_read_from_modules_json_and_registered() {
+    let root = std::env::temp_dir().join(format!("portcullis-tf-installed-{}", std::process::id()));
+    let installed = root.join(".terraform/modules/sg");
+    std::fs::create_dir_all(&installed).unwrap();
+    std::fs::write(
+        root.join(".terraform/modules/modules.json"),
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"sg","Source":"registry.terraform.io/x/sg/aws","Dir":".terraform/modules/sg"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(installed.join("main.tf"), SG_MODULE).unwrap();
+    let main = root.join("main.tf");
+    let main_text = "module \"sg\" {\n  source = \"x/sg/aws\"\n  cidrs  = [\"0.0.0.0/0\"]\n  port   = 3306\n}\n";
+    let main_path = main.to_string_lossy().into_owned();
+    let (sources, units) = run(&[(main_path.as_str(), main_text)]);
+    let unit = &units[0];
+    let rule = rule(unit, "module.sg.aws_security_group_rule.in");
+    assert_eq!(ports(rule), (Some(3306), Some(3306)));
+    assert_eq!(peers(rule), vec!["0.0.0.0/0"]);
+    // The module file was added to the source map, so its spans resolve.
+    assert!(
+        sources
+            .path(rule.span.file)
+            .ends_with(".terraform/modules/sg/main.tf")
+    );
+    assert!(text(&sources, rule.span).starts_with("resource"));
+    std::fs::remove_dir_all(root).ok();
+}
+
+#[test]
+fn sources_outside_the_scan_roots_are_not_followed_unless_allowed() {
+    let files = [
+        (
+            "repo/app/main.tf",
+            "module \"sg\" {\n  source = \"../shared\"\n  cidrs  = [\"0.0.0.0/0\"]\n}\n",
+        ),
+        ("repo/shared/main.tf", SG_MODULE),
+    ];
+    let restricted = Options {
+        scan_roots: vec!["repo/app".into()],
+        ..Options::default()
+    };
+    let (_, units) = run_with(&files, &restricted);
+    let app = units.iter().find(|unit| unit.name == "repo/app").unwrap();
+    assert!(app.inventory.rules.is_empty());
+    assert!(
+        app.inventory.unresolved[0]
+            .reason
+            .contains("outside the scanned paths")
+    );
+    let allowed = Options {
+        allow_outside_root: true,
+        ..restricted
+    };
+    let (_, units) = run_with(&files, &allowed);
+    let app = units.iter().find(|unit| unit.name == "repo/app").unwrap();
+    assert_eq!(rule_ids(app), vec!["module.sg.aws_security_group_rule.in"]);
+}
+
+#[test]
+fn units_are_one_per_root_module_sorted_by_name() {
+    let (_, units) = run(&[
+        ("z/main.tf", "resource \"aws_security_group\" \"z\" {}"),
+        ("a/main.tf", "resource \"aws_security_group\" \"a\" {}"),
+        ("a/terraform.tfvars", "x = 1"),
+        ("m/only.tfvars", "x = 1"),
+    ]);
+    let names: Vec<&str> = units.iter().map(|unit| unit.name.as_str()).collect();
+    assert_eq!(names, vec!["a", "z"]);
+}
