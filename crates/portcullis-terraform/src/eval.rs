@@ -24,11 +24,17 @@ pub const MAX_STEPS: u64 = 4_000_000;
 pub const MAX_ITEMS: usize = 10_000;
 pub const MAX_STRING: usize = 1 << 20;
 pub const MAX_MODULE_DEPTH: usize = 12;
+/// Bytes of values copied out of variables, locals and outputs per root module: bounds the
+/// memory of `[for i in range(10000) : local.huge]`.
+pub const MAX_BYTES: u64 = 64 << 20;
+/// Module calls followed per root module (diamonds of modules multiply).
+pub const MAX_MODULE_CALLS: usize = 10_000;
 
 /// State shared by every module instance of one root module.
 #[derive(Debug, Default)]
 pub struct Env {
     steps: Cell<u64>,
+    bytes: Cell<u64>,
     depth: Cell<usize>,
     problems: RefCell<Vec<Problem>>,
 }
@@ -47,6 +53,13 @@ impl Env {
 
     pub fn take_problems(&self) -> Vec<Problem> {
         self.problems.take()
+    }
+
+    /// Counts `steps` evaluation steps; false once the budget is spent.
+    pub fn charge(&self, steps: u64) -> bool {
+        let total = self.steps.get().saturating_add(steps);
+        self.steps.set(total);
+        total <= MAX_STEPS
     }
 
     /// A limit reached: an unknown value, and a problem so that the user knows the analysis is partial.
@@ -139,7 +152,7 @@ pub struct Ctx<'a> {
     pub vars: BTreeMap<String, (V, String)>,
     /// What the instance's existence depends on (an unknown count of a caller).
     pub assumptions: Vec<Trace>,
-    locals: RefCell<BTreeMap<String, V>>,
+    locals: RefCell<BTreeMap<String, Rc<V>>>,
     active: RefCell<BTreeSet<String>>,
     children: RefCell<BTreeMap<String, Rc<Children<'a>>>>,
 }
@@ -528,13 +541,20 @@ impl<'a> Ctx<'a> {
                         _ => return V::unknown("the expanded argument is not a list", span),
                     }
                 }
-                let value = functions::call(name, values, span);
+                let mut origins = Vec::new();
+                for value in &values {
+                    value.collect_via(&mut origins);
+                }
+                let mut value = functions::call(name, values, span);
                 if let Some(what) = value
                     .unknown_reason()
                     .and_then(|reason| reason.strip_prefix("limit:"))
                 {
                     return self.env.limit(span, what.trim());
                 }
+                // Values the function computed (`split(",", var.x)`) keep the traces of the
+                // arguments they came from; elements it passed through keep their own.
+                value.inherit(span, &origins);
                 value
             }
         }
@@ -551,10 +571,20 @@ impl<'a> Ctx<'a> {
         span: Span,
     ) -> V {
         if let Some(value) = frame.get(root) {
-            let value = value
-                .clone()
-                .through(span, &format!("{root} = {}", value.render()));
-            return self.apply_ops(value, ops, src, frame, span);
+            // `each.value` reads better in a trace than the whole `each` object.
+            let field = match (ops.first(), &value.kind) {
+                (Some(TraversalOperator::GetAttr(attr)), Kind::Map(map)) => {
+                    let attr = attr.value().as_str();
+                    map.get(attr).map(|field| (field, format!("{root}.{attr}")))
+                }
+                _ => None,
+            };
+            let (value, path, rest) = match field {
+                Some((field, path)) => (field, path, ops.get(1..).unwrap_or(&[])),
+                None => (value, root.to_owned(), ops),
+            };
+            let value = self.through(value, span, |value| format!("{path} = {}", value.render()));
+            return self.apply_ops(value, rest, src, frame, span);
         }
         let attr = match ops.first() {
             Some(TraversalOperator::GetAttr(name)) => Some(name.value().as_str()),
@@ -563,16 +593,16 @@ impl<'a> Ctx<'a> {
         let rest = ops.get(1..).unwrap_or(&[]);
         let value = match (root, attr) {
             ("var", Some(name)) => match self.vars.get(name) {
-                Some((value, note)) => value
-                    .clone()
-                    .through(span, &format!("var.{name} = {}{note}", value.render())),
+                Some((value, note)) => self.through(value, span, |value| {
+                    format!("var.{name} = {}{note}", value.render())
+                }),
                 None => V::unknown(format!("var.{name} is not declared"), span),
             },
             ("local", Some(name)) => {
                 let value = self.local(name, span);
-                value
-                    .clone()
-                    .through(span, &format!("local.{name} = {}", value.render()))
+                self.through(&value, span, |value| {
+                    format!("local.{name} = {}", value.render())
+                })
             }
             ("path", Some("module")) => V::str(self.module.dir.clone(), span),
             ("path", Some("root" | "cwd")) => V::str(".", span),
@@ -603,22 +633,38 @@ impl<'a> Ctx<'a> {
         self.apply_ops(value, rest, src, frame, span)
     }
 
-    pub fn local(&self, name: &str, span: Span) -> V {
+    /// A value seen through a reference at `span`, with a trace noting `note`; copies count
+    /// against the memory budget.
+    fn through(&self, value: &V, span: Span, note: impl FnOnce(&V) -> String) -> V {
+        // Charged before the copy, so that the budget bounds the memory actually used.
+        let bytes = self.env.bytes.get().saturating_add(value.weight());
+        self.env.bytes.set(bytes);
+        if bytes > MAX_BYTES {
+            return self.env.limit(
+                span,
+                &format!("more than {} MiB of values copied", MAX_BYTES >> 20),
+            );
+        }
+        let note = note(value);
+        value.clone().through(span, &note)
+    }
+
+    pub fn local(&self, name: &str, span: Span) -> Rc<V> {
         if let Some(value) = self.locals.borrow().get(name) {
-            return value.clone();
+            return Rc::clone(value);
         }
         let Some(attr) = self.module.locals.get(name) else {
-            return V::unknown(format!("local.{name} is not declared"), span);
+            return Rc::new(V::unknown(format!("local.{name} is not declared"), span));
         };
         let key = format!("local.{name}");
         if !self.active.borrow_mut().insert(key.clone()) {
-            return V::unknown(format!("local.{name} refers to itself"), span);
+            return Rc::new(V::unknown(format!("local.{name} refers to itself"), span));
         }
-        let value = self.eval(attr.expr, &Frame::default());
+        let value = Rc::new(self.eval(attr.expr, &Frame::default()));
         self.active.borrow_mut().remove(&key);
         self.locals
             .borrow_mut()
-            .insert(name.to_owned(), value.clone());
+            .insert(name.to_owned(), Rc::clone(&value));
         value
     }
 
@@ -809,8 +855,7 @@ impl<'a> Ctx<'a> {
         }
         let value = self.eval(found.expr, &instance.frame);
         self.active.borrow_mut().remove(&key);
-        let note = format!("{key} = {}", value.render());
-        value.through(span, &note)
+        self.through(&value, span, |value| format!("{key} = {}", value.render()))
     }
 
     /// The instances of a resource or module block: `count`, `for_each`, or one.
@@ -927,8 +972,9 @@ impl<'a> Ctx<'a> {
                 );
             };
             let value = child.eval(attr.expr, &Frame::default());
-            let note = format!("module.{name}.{output} = {}", value.render());
-            let value = value.through(span, &note);
+            let value = self.through(&value, span, |value| {
+                format!("module.{name}.{output} = {}", value.render())
+            });
             self.apply_ops(value, ops.get(1..).unwrap_or(&[]), src, frame, span)
         };
         if !call_expanded {
@@ -1035,6 +1081,16 @@ impl<'a> Ctx<'a> {
             return unresolved(format!("{} holds no Terraform file", dir.display()));
         };
         let (_, instances) = self.expand(block);
+        // Instantiating costs steps, so that diamonds of modules cannot multiply without bound.
+        if !self.env.charge(
+            u64::try_from(instances.len())
+                .unwrap_or(u64::MAX)
+                .saturating_mul(1000),
+        ) {
+            self.env
+                .limit(span, &format!("more than {MAX_STEPS} evaluation steps"));
+            return unresolved("the evaluation budget is spent".to_owned());
+        }
         let reserved = [
             "source",
             "version",

@@ -841,7 +841,7 @@ fn named_cidrs(ctx: &Ctx<'_>, inventory: &mut Inventory) {
         named.push((
             (*name).to_owned(),
             format!("local.{name}"),
-            ctx.local(name, attr.span),
+            V::clone(&ctx.local(name, attr.span)),
         ));
     }
     for (name, reference, value) in named {

@@ -463,7 +463,8 @@ fn format(fmt: &str, args: &[V]) -> Result<String> {
                     .split('.')
                     .nth(1)
                     .and_then(|digits| digits.parse::<usize>().ok())
-                    .unwrap_or(6);
+                    .unwrap_or(6)
+                    .min(64);
                 out.push_str(&format!("{:.*}", precision, arg.to_num()?));
             }
             other => return Err(format!("format verb %{other} is not evaluated")),

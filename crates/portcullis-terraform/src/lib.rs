@@ -202,6 +202,16 @@ impl Inputs {
     }
 }
 
+/// The module directories of one root, loaded before evaluation borrows them.
+struct Loading {
+    /// `.terraform/modules/modules.json` of the root: module key → directory.
+    installed: BTreeMap<String, PathBuf>,
+    root: PathBuf,
+    loaded: BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
+    resolutions: BTreeMap<(PathBuf, String), Resolution>,
+    problems: Vec<Problem>,
+}
+
 struct Shared<'s> {
     by_dir: &'s BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
     problems_by_dir: &'s BTreeMap<PathBuf, Vec<Problem>>,
@@ -212,20 +222,20 @@ struct Shared<'s> {
 
 impl Shared<'_> {
     fn unit(&self, root: &Path) -> Unit {
-        let mut problems: Vec<Problem> = self.inputs.problems.clone();
-        let mut loaded: BTreeMap<PathBuf, Vec<Arc<ParsedFile>>> = BTreeMap::new();
-        let mut resolutions = BTreeMap::new();
-        let installed = installed_modules(root);
-        self.load(
-            root,
-            String::new(),
-            0,
-            &installed,
-            root,
-            &mut loaded,
-            &mut resolutions,
-            &mut problems,
-        );
+        let mut loading = Loading {
+            installed: installed_modules(root),
+            root: root.to_path_buf(),
+            loaded: BTreeMap::new(),
+            resolutions: BTreeMap::new(),
+            problems: self.inputs.problems.clone(),
+        };
+        self.load(root, "", &mut Vec::new(), &mut loading);
+        let Loading {
+            loaded,
+            resolutions,
+            mut problems,
+            ..
+        } = loading;
         let mut world = World {
             modules: BTreeMap::new(),
             resolutions,
@@ -250,27 +260,18 @@ impl Shared<'_> {
     }
 
     /// Loads a module directory and, depth first, the modules it calls, recording how each
-    /// call resolves.
-    #[allow(clippy::too_many_arguments)]
-    fn load(
-        &self,
-        dir: &Path,
-        key: String,
-        depth: usize,
-        installed: &BTreeMap<String, PathBuf>,
-        root: &Path,
-        loaded: &mut BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
-        resolutions: &mut BTreeMap<(PathBuf, String), Resolution>,
-        problems: &mut Vec<Problem>,
-    ) {
-        if !loaded.contains_key(dir) {
-            let files = self.files_of(dir, problems);
-            loaded.insert(dir.to_path_buf(), files);
+    /// call resolves. `chain` holds the directories of the callers, to stop at cycles.
+    fn load(&self, dir: &Path, key: &str, chain: &mut Vec<PathBuf>, loading: &mut Loading) {
+        if !loading.loaded.contains_key(dir) {
+            let files = self.files_of(dir, &mut loading.problems);
+            loading.loaded.insert(dir.to_path_buf(), files);
         }
-        if depth > eval::MAX_MODULE_DEPTH {
+        if chain.len() > eval::MAX_MODULE_DEPTH || chain.iter().any(|caller| caller == dir) {
+            // The evaluator reports the cycle or the depth where the call is made.
             return;
         }
-        let files = loaded.get(dir).cloned().unwrap_or_default();
+        chain.push(dir.to_path_buf());
+        let files = loading.loaded.get(dir).cloned().unwrap_or_default();
         for file in files.iter().filter(|file| !is_tfvars(file.path())) {
             let Some(body) = file.body() else { continue };
             for block in body
@@ -278,6 +279,17 @@ impl Shared<'_> {
                 .into_iter()
                 .filter(|block| block.ident == "module")
             {
+                if loading.resolutions.len() >= eval::MAX_MODULE_CALLS {
+                    loading.problems.push(Problem {
+                        span: block.labels_span,
+                        message: format!(
+                            "evaluation limit reached: more than {} module calls",
+                            eval::MAX_MODULE_CALLS
+                        ),
+                    });
+                    chain.pop();
+                    return;
+                }
                 let name = block.label(0);
                 let call_key = if key.is_empty() {
                     name.to_owned()
@@ -291,37 +303,25 @@ impl Shared<'_> {
                 else {
                     continue;
                 };
-                let resolution = self.resolve(dir, &call_key, source, installed, root);
-                if let Resolution::Dir(target) = &resolution {
-                    let already = resolutions.contains_key(&(dir.to_path_buf(), call_key.clone()));
-                    if !already {
-                        resolutions
-                            .insert((dir.to_path_buf(), call_key.clone()), resolution.clone());
-                        self.load(
-                            target,
-                            call_key.clone(),
-                            depth + 1,
-                            installed,
-                            root,
-                            loaded,
-                            resolutions,
-                            problems,
-                        );
+                let slot = (dir.to_path_buf(), call_key.clone());
+                if loading.resolutions.contains_key(&slot) {
+                    continue;
+                }
+                let resolution =
+                    self.resolve(dir, &call_key, source, &loading.installed, &loading.root);
+                loading.resolutions.insert(slot.clone(), resolution.clone());
+                if let Resolution::Dir(target) = resolution {
+                    self.load(&target, &call_key, chain, loading);
+                    if loading.loaded.get(&target).is_none_or(Vec::is_empty) {
+                        let reason = format!("{} holds no Terraform file", target.display());
+                        loading
+                            .resolutions
+                            .insert(slot, Resolution::Unresolved(reason));
                     }
-                    if loaded.get(target).is_none_or(Vec::is_empty) {
-                        resolutions.insert(
-                            (dir.to_path_buf(), call_key),
-                            Resolution::Unresolved(format!(
-                                "{} holds no Terraform file",
-                                target.display()
-                            )),
-                        );
-                    }
-                } else {
-                    resolutions.insert((dir.to_path_buf(), call_key), resolution);
                 }
             }
         }
+        chain.pop();
     }
 
     fn resolve(

@@ -8,6 +8,8 @@ use portcullis_ir::{Span, Trace, Value};
 
 /// Longest rendering of a value in a trace note.
 const RENDER_LIMIT: usize = 120;
+/// Most traces a computed value inherits from its arguments.
+const TRACE_LIMIT: usize = 8;
 
 #[derive(Clone, Debug)]
 pub struct V {
@@ -121,6 +123,56 @@ impl V {
             Kind::Unknown(reason) => Err(reason.clone()),
             _ => Err(format!("expected a bool, found a {}", self.type_name())),
         }
+    }
+
+    /// Every trace inside the value, without repeats, at most `TRACE_LIMIT`.
+    pub fn collect_via(&self, out: &mut Vec<Trace>) {
+        for trace in &self.via {
+            if out.len() < TRACE_LIMIT && !out.contains(trace) {
+                out.push(trace.clone());
+            }
+        }
+        match &self.kind {
+            Kind::List(items) => items.iter().for_each(|item| item.collect_via(out)),
+            Kind::Map(map) => map.values().for_each(|item| item.collect_via(out)),
+            _ => {}
+        }
+    }
+
+    /// Gives `origins` to the nodes created at `span` that have no trace of their own.
+    pub fn inherit(&mut self, span: Span, origins: &[Trace]) {
+        if origins.is_empty() {
+            return;
+        }
+        if self.span == span && self.via.is_empty() {
+            self.via = origins.to_vec();
+        }
+        match &mut self.kind {
+            Kind::List(items) => items
+                .iter_mut()
+                .for_each(|item| item.inherit(span, origins)),
+            Kind::Map(map) => map
+                .values_mut()
+                .for_each(|item| item.inherit(span, origins)),
+            _ => {}
+        }
+    }
+
+    /// Approximate size in bytes.
+    pub fn weight(&self) -> u64 {
+        let own = match &self.kind {
+            Kind::Str(text) | Kind::Unknown(text) => text.len(),
+            Kind::List(items) => return items.iter().map(Self::weight).sum::<u64>() + 32,
+            Kind::Map(map) => {
+                return map
+                    .iter()
+                    .map(|(key, item)| key.len() as u64 + item.weight())
+                    .sum::<u64>()
+                    + 32;
+            }
+            _ => 0,
+        };
+        own as u64 + 32
     }
 
     /// Structural equality, ignoring spans and traces.

@@ -351,3 +351,40 @@ fn runaway_evaluation_is_cut_and_reported() {
     let long = rule(&unit, "aws_security_group.g.ingress[0]");
     assert!(matches!(&long.peers[0], Peer::Cidr(Value::Unknown { .. })));
 }
+
+#[test]
+fn computed_values_keep_the_traces_of_their_arguments() {
+    let main = group_with("split(\",\", var.csv)", "22");
+    let (sources, unit) = one_unit(&[
+        ("m/main.tf", &main),
+        ("m/v.tf", "variable \"csv\" {}"),
+        ("m/terraform.tfvars", "csv = \"10.0.0.0/8,0.0.0.0/0\"\n"),
+    ]);
+    let rule = rule(&unit, "aws_security_group.g.ingress[0]");
+    assert_eq!(peers(rule), vec!["10.0.0.0/8", "0.0.0.0/0"]);
+    let Peer::Cidr(world) = &rule.peers[1] else {
+        panic!()
+    };
+    assert!(text(&sources, world.span()).starts_with("split("));
+    assert_eq!(sources.path(world.via()[0].span.file), "m/terraform.tfvars");
+    assert!(world.via()[0].note.starts_with("var.csv = "));
+}
+
+#[test]
+fn copying_huge_values_is_bounded() {
+    let locals = r#"locals {
+  chunk = "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+  big   = join("", [for i in range(9000) : local.chunk])
+  many  = [for i in range(2000) : local.big]
+}
+"#;
+    let main = group_with("[length(local.many) > 0 ? \"10.0.0.0/8\" : \"\"]", "22");
+    let (_, unit) = one_unit(&[("m/main.tf", &main), ("m/locals.tf", locals)]);
+    assert!(
+        unit.problems
+            .iter()
+            .any(|problem| problem.message.contains("MiB of values copied")),
+        "{:?}",
+        unit.problems
+    );
+}

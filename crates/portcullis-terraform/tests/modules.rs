@@ -222,3 +222,34 @@ fn units_are_one_per_root_module_sorted_by_name() {
     let names: Vec<&str> = units.iter().map(|unit| unit.name.as_str()).collect();
     assert_eq!(names, vec!["a", "z"]);
 }
+
+#[test]
+fn diamonds_of_modules_are_bounded() {
+    // Every level calls the next one ten times: 10^9 instances if nothing stopped it.
+    let mut files: Vec<(String, String)> = Vec::new();
+    for level in 0..9 {
+        let calls: String = (0..10)
+            .map(|index| format!("module \"m{index}\" {{ source = \"../l{}\" }}\n", level + 1))
+            .collect();
+        files.push((format!("l{level}/main.tf"), calls));
+    }
+    files.push((
+        "l9/main.tf".to_owned(),
+        "resource \"aws_security_group\" \"leaf\" {}\n".to_owned(),
+    ));
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let (_, units) = run(&borrowed);
+    assert_eq!(units.len(), 1);
+    let unit = &units[0];
+    assert!(
+        unit.problems
+            .iter()
+            .any(|problem| problem.message.contains("evaluation limit")),
+        "{:?}",
+        unit.problems
+    );
+    assert!(unit.inventory.security_groups.len() < 100_000);
+}
