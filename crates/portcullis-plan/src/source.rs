@@ -1,0 +1,281 @@
+//! The `.tf` configuration that produced a plan: resource blocks and their attributes, located
+//! by module directory, type and name, with byte spans into files of the shared `SourceMap`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Body};
+use portcullis_ir::{SourceFile, SourceMap, Span};
+
+use crate::json;
+
+const BOM: &str = "\u{feff}";
+/// Configuration files larger than this are not read (the scan reports them itself).
+const MAX_SOURCE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// An attribute's expression.
+#[derive(Debug)]
+pub struct SrcExpr {
+    pub span: Span,
+    /// Element spans when the expression is a list literal.
+    pub elements: Option<Vec<Span>>,
+    /// The text of a literal string, number or bool, to match planned nested blocks.
+    pub literal: Option<String>,
+}
+
+/// A resource block or a nested block inside one.
+#[derive(Debug)]
+pub struct SrcBlock {
+    pub span: Span,
+    /// The labels (`"aws_security_group" "web"`), or the block name of a nested block.
+    pub labels: Span,
+    pub attrs: BTreeMap<String, SrcExpr>,
+    /// Nested blocks in source order; a `dynamic "x"` block appears as its `content` under `x`.
+    pub blocks: Vec<(String, SrcBlock)>,
+    pub dynamic: bool,
+}
+
+impl SrcBlock {
+    pub fn nested(&self, name: &str) -> Vec<&Self> {
+        self.blocks
+            .iter()
+            .filter(|(ident, _)| ident == name)
+            .map(|(_, block)| block)
+            .collect()
+    }
+}
+
+/// The resource and module blocks of one module directory.
+#[derive(Debug, Default)]
+pub struct SrcModule {
+    pub resources: BTreeMap<(String, String), SrcBlock>,
+    pub calls: BTreeSet<String>,
+}
+
+/// Reads module directories once per plan, reusing files already in the `SourceMap`.
+pub struct Loader<'s> {
+    sources: &'s SourceMap,
+    existing: BTreeMap<String, Arc<SourceFile>>,
+    dirs: BTreeMap<PathBuf, Arc<SrcModule>>,
+}
+
+/// `./a/../b/main.tf` is `b/main.tf`, as the walker displays paths.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn display(path: &Path) -> String {
+    normalize(path).to_string_lossy().into_owned()
+}
+
+impl<'s> Loader<'s> {
+    pub fn new(sources: &'s SourceMap) -> Self {
+        let existing = sources
+            .files()
+            .into_iter()
+            .map(|file| (display(Path::new(&file.path)), file))
+            .collect();
+        Self {
+            sources,
+            existing,
+            dirs: BTreeMap::new(),
+        }
+    }
+
+    /// The resources and module calls declared by the `.tf` files of a directory.
+    pub fn module(&mut self, dir: &Path) -> Arc<SrcModule> {
+        let dir = normalize(dir);
+        if let Some(module) = self.dirs.get(&dir) {
+            return Arc::clone(module);
+        }
+        let mut module = SrcModule::default();
+        for path in tf_files(&dir) {
+            if let Some(file) = self.file(&path) {
+                read_module(&file, &mut module);
+            }
+        }
+        let module = Arc::new(module);
+        self.dirs.insert(dir, Arc::clone(&module));
+        module
+    }
+
+    fn file(&mut self, path: &Path) -> Option<Arc<SourceFile>> {
+        let key = display(path);
+        if let Some(file) = self.existing.get(&key) {
+            return Some(Arc::clone(file));
+        }
+        let size = std::fs::metadata(path).ok()?.len();
+        if size > MAX_SOURCE_SIZE {
+            return None;
+        }
+        let text = std::fs::read_to_string(path).ok()?;
+        let file = self.sources.add(key.clone(), text);
+        self.existing.insert(key, Arc::clone(&file));
+        Some(file)
+    }
+}
+
+fn tf_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name())
+        .filter(|name| name.to_string_lossy().ends_with(".tf"))
+        .map(|name| dir.join(name))
+        .filter(|path| path.is_file())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// A file that does not parse contributes nothing: the Terraform front-end reports it, and
+/// findings fall back to the plan's own location.
+fn read_module(file: &Arc<SourceFile>, module: &mut SrcModule) {
+    let text: &str = &file.text;
+    let (text, shift) = text
+        .strip_prefix(BOM)
+        .map_or((text, 0), |rest| (rest, BOM.len()));
+    let Ok(body) = hcl_edit::parser::parse_body(text) else {
+        return;
+    };
+    let at = At { file, shift };
+    for block in body.blocks() {
+        let labels: Vec<&str> = block.labels.iter().map(|label| label.as_str()).collect();
+        match (block.ident.value().as_str(), labels.as_slice()) {
+            ("resource", [kind, name]) => {
+                module
+                    .resources
+                    .entry(((*kind).to_owned(), (*name).to_owned()))
+                    .or_insert_with(|| at.block(block, false));
+            }
+            ("module", [name]) => {
+                module.calls.insert((*name).to_owned());
+            }
+            _ => {}
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct At<'f> {
+    file: &'f SourceFile,
+    shift: usize,
+}
+
+impl At<'_> {
+    fn span(self, range: Option<std::ops::Range<usize>>) -> Span {
+        let range = range.unwrap_or(0..0);
+        self.file
+            .span(range.start + self.shift, range.end + self.shift)
+    }
+
+    fn block(self, block: &Block, dynamic: bool) -> SrcBlock {
+        let labels = match (block.labels.first(), block.labels.last()) {
+            (Some(first), Some(last)) => self.span(first.span()).cover(self.span(last.span())),
+            _ => self.span(block.ident.span()),
+        };
+        SrcBlock {
+            span: self.span(block.span()),
+            labels,
+            attrs: self.attrs(&block.body),
+            blocks: self.blocks(&block.body),
+            dynamic,
+        }
+    }
+
+    fn attrs(self, body: &Body) -> BTreeMap<String, SrcExpr> {
+        body.attributes()
+            .map(|attr| {
+                let expr = &attr.value;
+                let elements = match expr {
+                    Expression::Array(array) => {
+                        Some(array.iter().map(|item| self.span(item.span())).collect())
+                    }
+                    _ => None,
+                };
+                let literal = match expr {
+                    Expression::String(text) => Some(text.value().clone()),
+                    Expression::Number(number) => Some(number.value().to_string()),
+                    Expression::Bool(flag) => Some(flag.value().to_string()),
+                    _ => None,
+                };
+                let src = SrcExpr {
+                    span: self.span(expr.span()),
+                    elements,
+                    literal,
+                };
+                (attr.key.value().as_str().to_owned(), src)
+            })
+            .collect()
+    }
+
+    fn blocks(self, body: &Body) -> Vec<(String, SrcBlock)> {
+        let mut out = Vec::new();
+        for block in body.blocks() {
+            let ident = block.ident.value().as_str();
+            if ident != "dynamic" {
+                out.push((ident.to_owned(), self.block(block, false)));
+                continue;
+            }
+            let Some(name) = block.labels.first() else {
+                continue;
+            };
+            if let Some(content) = block
+                .body
+                .blocks()
+                .find(|inner| inner.ident.value().as_str() == "content")
+            {
+                out.push((name.as_str().to_owned(), self.block(content, true)));
+            }
+        }
+        out
+    }
+}
+
+/// `.terraform/modules/modules.json` under a root: where `terraform init` installed each
+/// module key (`sg`, `sg.rules`).
+pub fn installed_modules(root: &Path) -> BTreeMap<String, PathBuf> {
+    let path = root.join(".terraform").join("modules").join("modules.json");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return BTreeMap::new();
+    };
+    let Ok(manifest) = json::parse(&text) else {
+        return BTreeMap::new();
+    };
+    let Some(modules) = json::get(&manifest, "Modules") else {
+        return BTreeMap::new();
+    };
+    json::items(modules)
+        .iter()
+        .filter_map(|entry| {
+            let key = json::str_at(entry, "Key")?;
+            let dir = json::str_at(entry, "Dir")?;
+            (!key.is_empty()).then(|| (key.to_owned(), root.join(dir)))
+        })
+        .collect()
+}
+
+pub fn is_local_source(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../")
+}
