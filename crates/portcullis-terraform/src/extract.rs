@@ -301,7 +301,11 @@ impl<'c, 'a> Resource<'c, 'a> {
     /// Inline `ingress`/`egress` of a group or a NACL: blocks (static and dynamic), or the
     /// attribute form `ingress = [{...}]`. Each item: fields, span, assumptions.
     fn inline(&self, direction: Direction) -> Vec<(Fields<'c, 'a>, Span, Vec<Trace>)> {
-        let name = direction.as_str();
+        self.inline_blocks(direction.as_str())
+    }
+
+    /// Nested blocks named `name` (static and dynamic), or the attribute form `name = [{...}]`.
+    fn inline_blocks(&self, name: &str) -> Vec<(Fields<'c, 'a>, Span, Vec<Trace>)> {
         let blocks = block_instances(self.ctx, self.block.body, &self.frame, name);
         if !blocks.is_empty() {
             return blocks
@@ -356,7 +360,14 @@ fn unknown_statement<'c, 'a>(reason: &str, span: Span) -> Fields<'c, 'a> {
     Fields::Map(map)
 }
 
+/// Extracts a root module instance and, through it, every module it calls.
 pub fn extract(ctx: &Ctx<'_>, inventory: &mut Inventory) {
+    let mut routing = Routing::default();
+    walk(ctx, inventory, &mut routing);
+    routing.apply(inventory);
+}
+
+fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {
     for block in &ctx.module.resources {
         let kind = block.label(0);
         if !is_extracted(kind) {
@@ -376,7 +387,9 @@ pub fn extract(ctx: &Ctx<'_>, inventory: &mut Inventory) {
                     all
                 },
             };
-            extract_resource(kind, &resource, inventory);
+            if !routing.record(kind, &resource) {
+                extract_resource(kind, &resource, inventory);
+            }
         }
     }
     for call in &ctx.module.calls {
@@ -384,7 +397,7 @@ pub fn extract(ctx: &Ctx<'_>, inventory: &mut Inventory) {
         match &*ctx.children(name) {
             Children::Instances(children) => {
                 for child in children {
-                    extract(child, inventory);
+                    walk(child, inventory, routing);
                 }
             }
             Children::Unresolved { reason, span } => inventory.unresolved.push(Unresolved {
@@ -411,6 +424,9 @@ fn is_extracted(kind: &str) -> bool {
             | "aws_network_acl_association"
             | "aws_vpc"
             | "aws_subnet"
+            | "aws_route_table"
+            | "aws_route"
+            | "aws_route_table_association"
     ) || attachment_spec(kind).is_some()
 }
 
@@ -864,4 +880,83 @@ fn named_cidrs(ctx: &Ctx<'_>, inventory: &mut Inventory) {
             });
         }
     }
+}
+
+/// Route tables, routes and their subnet associations, to tell whether a subnet's traffic
+/// to 0.0.0.0/0 goes to an internet gateway.
+#[derive(Default)]
+struct Routing {
+    /// Route tables of the configuration, with the span of a default route to an internet
+    /// gateway when they have one.
+    tables: BTreeMap<String, Option<Span>>,
+    /// Subnet, route table, span of the association.
+    associations: Vec<(String, String, Span)>,
+}
+
+impl Routing {
+    /// Records a routing resource; false for any other resource type.
+    fn record(&mut self, kind: &str, resource: &Resource<'_, '_>) -> bool {
+        let fields = resource.fields();
+        let known = |name: &str| fields.get(name).and_then(|value| value.to_text().ok());
+        match kind {
+            "aws_route_table" => {
+                let routes = resource.inline_blocks("route");
+                let to_internet = routes
+                    .iter()
+                    .find_map(|(route, span, _)| default_route_to_gateway(route).then_some(*span));
+                // An `aws_route` met earlier may already have given the table its default route.
+                let entry = self.tables.entry(resource.address.clone()).or_default();
+                if entry.is_none() {
+                    *entry = to_internet;
+                }
+            }
+            "aws_route" => {
+                if let (Some(table), true) =
+                    (known("route_table_id"), default_route_to_gateway(&fields))
+                {
+                    *self.tables.entry(table).or_default() = Some(resource.block.span);
+                }
+            }
+            "aws_route_table_association" => {
+                if let (Some(subnet), Some(table)) = (known("subnet_id"), known("route_table_id")) {
+                    self.associations.push((subnet, table, resource.block.span));
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Sets `routes_to_internet` of the subnets explicitly associated with a route table of
+    /// the configuration; the others use the VPC's main table, which stays unknown.
+    fn apply(self, inventory: &mut Inventory) {
+        for subnet in &mut inventory.subnets {
+            let Some((_, table, association)) =
+                self.associations.iter().find(|(id, _, _)| *id == subnet.id)
+            else {
+                continue;
+            };
+            let Some(route) = self.tables.get(table) else {
+                continue;
+            };
+            subnet.routes_to_internet = Some(match route {
+                Some(span) => Value::known(true, *span),
+                None => Value::known(false, *association),
+            });
+        }
+    }
+}
+
+/// A route for 0.0.0.0/0 or ::/0 whose target is an internet gateway.
+fn default_route_to_gateway(route: &Fields<'_, '_>) -> bool {
+    let text = |name: &str| route.get(name).and_then(|value| value.to_text().ok());
+    let default = text("cidr_block")
+        .or_else(|| text("destination_cidr_block"))
+        .is_some_and(|cidr| cidr == "0.0.0.0/0")
+        || text("ipv6_cidr_block")
+            .or_else(|| text("destination_ipv6_cidr_block"))
+            .is_some_and(|cidr| cidr == "::/0");
+    let gateway = text("gateway_id")
+        .is_some_and(|id| id.starts_with("igw-") || id.contains("aws_internet_gateway."));
+    default && gateway
 }

@@ -440,3 +440,70 @@ fn terraform_json_is_equivalent_to_hcl() {
         "aws_security_group.web"
     );
 }
+
+#[test]
+fn subnets_know_whether_they_route_to_an_internet_gateway() {
+    let (sources, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"
+resource "aws_internet_gateway" "igw" { vpc_id = "vpc-1" }
+resource "aws_route_table" "public" {
+  vpc_id = "vpc-1"
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.igw.id
+  }
+}
+resource "aws_route_table" "private" {
+  vpc_id = "vpc-1"
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = "nat-1"
+  }
+}
+resource "aws_route_table" "separate" { vpc_id = "vpc-1" }
+resource "aws_route" "separate_default" {
+  route_table_id         = aws_route_table.separate.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = "igw-123"
+}
+resource "aws_subnet" "public" { map_public_ip_on_launch = true }
+resource "aws_subnet" "private" { map_public_ip_on_launch = true }
+resource "aws_subnet" "separate" {}
+resource "aws_subnet" "main_table" {}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_route_table_association" "private" {
+  subnet_id      = aws_subnet.private.id
+  route_table_id = aws_route_table.private.id
+}
+resource "aws_route_table_association" "separate" {
+  subnet_id      = aws_subnet.separate.id
+  route_table_id = aws_route_table.separate.id
+}
+"#,
+    )]);
+    let routes = |id: &str| {
+        let subnet = unit
+            .inventory
+            .subnets
+            .iter()
+            .find(|subnet| subnet.id == id)
+            .unwrap();
+        subnet
+            .routes_to_internet
+            .as_ref()
+            .map(|value| (*value.known_value().unwrap(), text(&sources, value.span())))
+    };
+    let (public, span) = routes("aws_subnet.public").unwrap();
+    assert!(public);
+    assert!(span.starts_with("route {"), "{span}");
+    let (private, span) = routes("aws_subnet.private").unwrap();
+    assert!(!private);
+    assert!(span.starts_with("resource \"aws_route_table_association\" \"private\""));
+    assert!(routes("aws_subnet.separate").unwrap().0);
+    // Without an association, the VPC's main route table decides: unknown.
+    assert_eq!(routes("aws_subnet.main_table"), None);
+}
