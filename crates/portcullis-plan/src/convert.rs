@@ -195,7 +195,8 @@ impl<'b, 'a> Plan<'b, 'a> {
         let mut by_base: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut module_bases: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut ids = BTreeMap::new();
-        let mut module_addresses = BTreeSet::new();
+        // The root module is always there: module arguments resolve in it.
+        let mut module_addresses = BTreeSet::from([String::new()]);
         for instance in &instances {
             addresses.insert(instance.address.clone());
             by_base
@@ -302,7 +303,13 @@ impl<'b, 'a> Plan<'b, 'a> {
             let base = join(module, &format!("{}.{}", first.name, target.name));
             return self.pick(&base, self.by_base.get(&base), own_key);
         }
-        if first.name != "module" || depth > 16 {
+        if depth > 16 {
+            return None;
+        }
+        if first.name == "var" {
+            return self.resolve_variable(module, &steps.get(1)?.name, targets, depth);
+        }
+        if first.name != "module" {
             return None;
         }
         let call = steps.get(1)?;
@@ -322,6 +329,41 @@ impl<'b, 'a> Plan<'b, 'a> {
         references
             .into_iter()
             .find_map(|reference| self.resolve(&child, reference, targets, "", depth + 1))
+    }
+
+    /// `var.name` inside a module instance: the references of the argument its call passes,
+    /// resolved in the calling module (the call's key picks among instances there).
+    fn resolve_variable(
+        &self,
+        module: &str,
+        name: &str,
+        targets: &[&str],
+        depth: usize,
+    ) -> Option<String> {
+        let steps = address::split(module);
+        let [.., keyword, call] = steps.as_slice() else {
+            return None;
+        };
+        if keyword.name != "module" {
+            return None;
+        }
+        let parent = steps
+            .get(..steps.len() - 2)
+            .unwrap_or_default()
+            .iter()
+            .map(|step| format!("{}{}", step.name, step.key))
+            .collect::<Vec<_>>()
+            .join(".");
+        let argument = self.modules.get(&parent)?.config?;
+        let references = json::get(argument, "module_calls")
+            .and_then(|calls| json::get(calls, &call.name))
+            .and_then(|call| json::get(call, "expressions"))
+            .and_then(|expressions| json::get(expressions, name))
+            .map(references)
+            .unwrap_or_default();
+        references
+            .into_iter()
+            .find_map(|reference| self.resolve(&parent, reference, targets, &call.key, depth + 1))
     }
 
     fn pick(&self, base: &str, candidates: Option<&Vec<String>>, own_key: &str) -> Option<String> {
