@@ -192,6 +192,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             self.resource(entry);
         }
         self.routes();
+        self.links();
     }
 
     fn resource(&mut self, entry: &'a Entry) {
@@ -609,24 +610,26 @@ impl<'t, 'a> Builder<'t, 'a> {
         }
     }
 
+    /// The properties of every resource of a type, evaluated where nothing is assumed.
+    fn evaluated(&self, kind: &str) -> Vec<(&'a Entry, Ev)> {
+        let template = self.template;
+        template
+            .resources
+            .iter()
+            .filter(|entry| entry.value.get("Type").and_then(Node::as_str) == Some(kind))
+            .filter_map(|entry| {
+                let props = entry.value.get("Properties")?;
+                Some((*entry, template.eval(props, &World::new(), 0)))
+            })
+            .collect()
+    }
+
     /// Whether each subnet's route table sends 0.0.0.0/0 to an internet gateway, from the routes
     /// and associations of the template.
     fn routes(&mut self) {
         let template = self.template;
-        let world = World::new();
-        let props_of = |kind: &str| -> Vec<(&'a Entry, Ev)> {
-            template
-                .resources
-                .iter()
-                .filter(|entry| entry.value.get("Type").and_then(Node::as_str) == Some(kind))
-                .filter_map(|entry| {
-                    let props = entry.value.get("Properties")?;
-                    Some((*entry, template.eval(props, &world, 0)))
-                })
-                .collect()
-        };
-        let known = |ev: &Ev, key: &str| ev.get(key).and_then(Ev::as_str).map(str::to_owned);
-        let internet_tables: Vec<String> = props_of("AWS::EC2::Route")
+        let internet_tables: Vec<String> = self
+            .evaluated("AWS::EC2::Route")
             .iter()
             .filter(|(_, route)| {
                 let default = known(route, "DestinationCidrBlock").as_deref() == Some("0.0.0.0/0")
@@ -638,7 +641,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             })
             .filter_map(|(_, route)| known(route, "RouteTableId"))
             .collect();
-        for (entry, association) in props_of("AWS::EC2::SubnetRouteTableAssociation") {
+        for (entry, association) in self.evaluated("AWS::EC2::SubnetRouteTableAssociation") {
             let (Some(subnet), Some(table)) = (
                 known(&association, "SubnetId"),
                 known(&association, "RouteTableId"),
@@ -651,6 +654,68 @@ impl<'t, 'a> Builder<'t, 'a> {
             }
         }
     }
+
+    /// What other resources say about attachments: the subnets an Auto Scaling group launches a
+    /// launch template or configuration into, and Elastic IPs that make an instance public.
+    fn links(&mut self) {
+        for (_, group) in self.evaluated("AWS::AutoScaling::AutoScalingGroup") {
+            let mut launchers = Vec::new();
+            collect_all(
+                &group,
+                &[
+                    &["LaunchConfigurationName"],
+                    &["LaunchTemplate", "LaunchTemplateId"],
+                    &["LaunchTemplate", "LaunchTemplateName"],
+                    &[
+                        "MixedInstancesPolicy",
+                        "LaunchTemplate",
+                        "LaunchTemplateSpecification",
+                        "LaunchTemplateId",
+                    ],
+                    &[
+                        "MixedInstancesPolicy",
+                        "LaunchTemplate",
+                        "LaunchTemplateSpecification",
+                        "LaunchTemplateName",
+                    ],
+                ],
+            )
+            .into_iter()
+            .filter_map(Ev::as_str)
+            .for_each(|launcher| launchers.push(launcher.to_owned()));
+            let subnets: Vec<Value<String>> = collect_all(&group, &[&["VPCZoneIdentifier"]])
+                .into_iter()
+                .map(text)
+                .collect();
+            for attachment in &mut self.inventory.attachments {
+                if launchers.contains(&attachment.id) && attachment.subnets.is_empty() {
+                    attachment.subnets.clone_from(&subnets);
+                }
+            }
+        }
+        let mut elastic = self.evaluated("AWS::EC2::EIP");
+        elastic.extend(self.evaluated("AWS::EC2::EIPAssociation"));
+        for (_, eip) in elastic {
+            for key in ["InstanceId", "NetworkInterfaceId"] {
+                let Some(Ev::Str { value, span, via }) = eip.get(key) else {
+                    continue;
+                };
+                for attachment in &mut self.inventory.attachments {
+                    if attachment.id == *value {
+                        attachment.reachability = Value::Known {
+                            value: Reachability::Public,
+                            span: *span,
+                            via: via.clone(),
+                        };
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn known(ev: &Ev, key: &str) -> Option<String> {
+    ev.get(key).and_then(Ev::as_str).map(str::to_owned)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -146,6 +146,26 @@ Resources:
       RuleAction: deny
       Ipv6CidrBlock: ::/0
       Icmp: {Type: 8, Code: -1}
+  Template:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        SecurityGroupIds: [!Ref AppSG]
+  Fleet:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      LaunchTemplate:
+        LaunchTemplateId: !Ref Template
+        Version: !GetAtt Template.LatestVersionNumber
+      VPCZoneIdentifier: [!Ref Public]
+  Bastion:
+    Type: AWS::EC2::Instance
+    Properties:
+      SecurityGroupIds: [!Ref AppSG]
+  BastionIp:
+    Type: AWS::EC2::EIP
+    Properties:
+      InstanceId: !Ref Bastion
   AclAssociation:
     Type: AWS::EC2::SubnetNetworkAclAssociation
     Properties:
@@ -221,6 +241,18 @@ fn attachments_have_roles_groups_and_reachability() {
                 app(),
                 Some(Reachability::Private)
             ),
+            (
+                "Template",
+                ResourceRole::Compute,
+                app(),
+                Some(Reachability::ViaSubnet)
+            ),
+            (
+                "Bastion",
+                ResourceRole::Compute,
+                app(),
+                Some(Reachability::Public)
+            ),
         ]
     );
     let web = &inventory.attachments[0];
@@ -229,6 +261,13 @@ fn attachments_have_roles_groups_and_reachability() {
         web.subnets.iter().filter_map(known).collect::<Vec<_>>(),
         ["Public"]
     );
+    let fleet = &inventory.attachments[10];
+    assert_eq!(
+        fleet.subnets.iter().filter_map(known).collect::<Vec<_>>(),
+        ["Public"]
+    );
+    let bastion = &inventory.attachments[11];
+    assert_eq!(analysed.text(bastion.reachability.span()), "!Ref Bastion");
     let db = &inventory.attachments[2];
     assert_eq!(analysed.text(db.reachability.span()), "true");
     assert_eq!(
