@@ -149,7 +149,9 @@ pub struct Ctx<'a> {
     /// Directories of this instance and its callers, to stop module cycles.
     pub ancestors: Vec<PathBuf>,
     /// Variable values and the note a reference adds to their traces.
-    pub vars: BTreeMap<String, (V, String)>,
+    pub vars: BTreeMap<String, VarValue>,
+    /// The instance key of a module called with `count` or `for_each`.
+    pub instance: Option<Key>,
     /// What the instance's existence depends on (an unknown count of a caller).
     pub assumptions: Vec<Trace>,
     locals: RefCell<BTreeMap<String, Rc<V>>>,
@@ -183,6 +185,7 @@ impl<'a> Ctx<'a> {
             prefix: String::new(),
             key: String::new(),
             vars,
+            instance: None,
             assumptions: Vec::new(),
             locals: RefCell::default(),
             active: RefCell::default(),
@@ -192,9 +195,7 @@ impl<'a> Ctx<'a> {
 
     pub fn eval(&self, expr: Expr<'_>, frame: &Frame) -> V {
         let span = expr.span();
-        let steps = self.env.steps.get() + 1;
-        self.env.steps.set(steps);
-        if steps > MAX_STEPS {
+        if !self.env.charge(1) {
             return self
                 .env
                 .limit(span, &format!("more than {MAX_STEPS} evaluation steps"));
@@ -753,19 +754,31 @@ impl<'a> Ctx<'a> {
             Expansion::Count | Expansion::ForEach => match ops.first() {
                 Some(TraversalOperator::Index(expr)) => {
                     let key = self.eval(Expr::Hcl(expr, src), frame);
-                    self.pick_instance(&instances, &key, &address, span)
-                        .map_or_else(
-                            |unknown| unknown,
-                            |instance| attr_of(instance, ops.get(1..).unwrap_or(&[])),
-                        )
+                    pick(
+                        &instances,
+                        |instance| instance.key.as_ref(),
+                        &key,
+                        &address,
+                        span,
+                    )
+                    .map_or_else(
+                        |unknown| unknown,
+                        |instance| attr_of(instance, ops.get(1..).unwrap_or(&[])),
+                    )
                 }
                 Some(TraversalOperator::LegacyIndex(number)) => {
                     let key = V::new(Kind::Num(*number.value() as f64), span);
-                    self.pick_instance(&instances, &key, &address, span)
-                        .map_or_else(
-                            |unknown| unknown,
-                            |instance| attr_of(instance, ops.get(1..).unwrap_or(&[])),
-                        )
+                    pick(
+                        &instances,
+                        |instance| instance.key.as_ref(),
+                        &key,
+                        &address,
+                        span,
+                    )
+                    .map_or_else(
+                        |unknown| unknown,
+                        |instance| attr_of(instance, ops.get(1..).unwrap_or(&[])),
+                    )
                 }
                 Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
                     let rest = ops.get(1..).unwrap_or(&[]);
@@ -802,37 +815,6 @@ impl<'a> Ctx<'a> {
                 }
             },
         }
-    }
-
-    fn pick_instance<'i>(
-        &self,
-        instances: &'i [Instance],
-        key: &V,
-        address: &str,
-        span: Span,
-    ) -> Result<&'i Instance, V> {
-        let wanted = match &key.kind {
-            Kind::Num(_) => key
-                .to_i64()
-                .ok()
-                .and_then(|index| usize::try_from(index).ok())
-                .map(Key::Index),
-            Kind::Str(text) => Some(Key::Name(text.clone())),
-            Kind::Unknown(reason) => return Err(V::unknown(reason.clone(), span)),
-            _ => None,
-        };
-        let Some(wanted) = wanted else {
-            return Err(V::unknown(
-                format!("{address} cannot be indexed by a {}", key.type_name()),
-                span,
-            ));
-        };
-        instances
-            .iter()
-            .find(|instance| {
-                instance.key.as_ref() == Some(&wanted) || instance.key == Some(Key::Unknown)
-            })
-            .ok_or_else(|| V::unknown(format!("{address}{} does not exist", wanted.suffix()), span))
     }
 
     fn resource_attr(
@@ -986,23 +968,18 @@ impl<'a> Ctx<'a> {
         match ops.first() {
             Some(TraversalOperator::Index(expr)) => {
                 let key = self.eval(Expr::Hcl(expr, src), frame);
-                let Ok(text) = key.to_text() else {
-                    return V::unknown(
-                        format!("the instance key of module.{name} is unknown"),
-                        span,
-                    );
-                };
-                let wanted_index = format!("module.{name}[{text}].");
-                let wanted_name = format!("module.{name}[{text:?}].");
-                let suffix_matches = |child: &&Rc<Ctx<'a>>| {
-                    child.prefix.ends_with(&wanted_index)
-                        || child.prefix.ends_with(&wanted_name)
-                        || child.prefix.ends_with(&format!("module.{name}[*]."))
-                };
-                match instances.iter().find(suffix_matches) {
-                    Some(child) => output_of(child, ops.get(1..).unwrap_or(&[])),
-                    None => V::unknown(format!("module.{name}[{text}] does not exist"), span),
-                }
+                let address = format!("{}module.{name}", self.prefix);
+                pick(
+                    instances,
+                    |child| child.instance.as_ref(),
+                    &key,
+                    &address,
+                    span,
+                )
+                .map_or_else(
+                    |unknown| unknown,
+                    |child| output_of(child, ops.get(1..).unwrap_or(&[])),
+                )
             }
             Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
                 let rest = ops.get(1..).unwrap_or(&[]);
@@ -1118,31 +1095,62 @@ impl<'a> Ctx<'a> {
                     };
                     vars.insert((*var_name).to_owned(), entry);
                 }
-                let mut ancestors = self.ancestors.clone();
-                ancestors.push(dir.clone());
-                let mut assumptions = self.assumptions.clone();
-                assumptions.extend(instance.assumptions);
-                Rc::new(Ctx {
-                    env: self.env,
-                    world: self.world,
-                    module,
-                    dir: dir.clone(),
-                    prefix: format!("{address}."),
-                    key: module_key.clone(),
-                    ancestors,
-                    vars,
-                    assumptions,
-                    locals: RefCell::default(),
-                    active: RefCell::default(),
-                    children: RefCell::default(),
-                })
+                let mut child = Ctx::new(self.env, self.world, module, dir.clone(), vars);
+                child.prefix = format!("{address}.");
+                child.key.clone_from(&module_key);
+                child.ancestors = self
+                    .ancestors
+                    .iter()
+                    .cloned()
+                    .chain([dir.clone()])
+                    .collect();
+                child.assumptions = self
+                    .assumptions
+                    .iter()
+                    .cloned()
+                    .chain(instance.assumptions)
+                    .collect();
+                child.instance = instance.key;
+                Rc::new(child)
             })
             .collect();
         Children::Instances(children)
     }
 }
 
-/// A variable's default, evaluated in the module that declares it, or an unknown naming it.
+/// The instance of a `count` or `for_each` expansion that `key` selects; an instance assumed
+/// for an unknown `for_each` answers every key.
+fn pick<'i, T>(
+    items: &'i [T],
+    key_of: impl Fn(&T) -> Option<&Key>,
+    key: &V,
+    address: &str,
+    span: Span,
+) -> Result<&'i T, V> {
+    let wanted = match &key.kind {
+        Kind::Num(_) => key
+            .to_i64()
+            .ok()
+            .and_then(|index| usize::try_from(index).ok())
+            .map(Key::Index),
+        Kind::Str(text) => Some(Key::Name(text.clone())),
+        Kind::Unknown(reason) => return Err(V::unknown(reason.clone(), span)),
+        _ => None,
+    };
+    let Some(wanted) = wanted else {
+        return Err(V::unknown(
+            format!("{address} cannot be indexed by a {}", key.type_name()),
+            span,
+        ));
+    };
+    items
+        .iter()
+        .find(|item| matches!(key_of(item), Some(found) if *found == wanted || *found == Key::Unknown))
+        .ok_or_else(|| V::unknown(format!("{address}{} does not exist", wanted.suffix()), span))
+}
+
+/// A variable's default (constant: Terraform allows no references there, so any context
+/// evaluates it), or an unknown naming the variable.
 pub fn variable_default(ctx: &Ctx<'_>, block: &Block<'_>, owner: &str) -> VarValue {
     let name = block.label(0);
     let within = if owner.is_empty() {

@@ -253,3 +253,40 @@ fn diamonds_of_modules_are_bounded() {
     );
     assert!(unit.inventory.security_groups.len() < 100_000);
 }
+
+#[test]
+fn outputs_of_module_instances_are_selected_by_key() {
+    let (_, unit) = one_unit(&[
+        (
+            "r/main.tf",
+            r#"module "sg" {
+  source = "./sg"
+  count  = 2
+  port   = 22
+}
+module "named" {
+  source   = "./sg"
+  for_each = { a = 1 }
+}
+resource "aws_instance" "i" {
+  vpc_security_group_ids = concat([module.sg[1].id], module.sg[*].id, [module.named["a"].id])
+}
+"#,
+        ),
+        ("r/sg/main.tf", SG_MODULE),
+    ]);
+    let groups: Vec<String> = unit.inventory.attachments[0]
+        .groups
+        .iter()
+        .map(show)
+        .collect();
+    assert_eq!(
+        groups,
+        vec![
+            "module.sg[1].aws_security_group.this",
+            "module.sg[0].aws_security_group.this",
+            "module.sg[1].aws_security_group.this",
+            r#"module.named["a"].aws_security_group.this"#,
+        ]
+    );
+}
