@@ -153,7 +153,7 @@ fn parse_hcl(
     let mut patched: Option<String> = None;
     loop {
         let current = patched.as_deref().unwrap_or(text);
-        match hcl_edit::parser::parse_body(current) {
+        match guarded(|| hcl_edit::parser::parse_body(current))? {
             Ok(body) => return Ok((body, renamed)),
             Err(error) => {
                 let offset = error.location().offset();
@@ -175,6 +175,13 @@ fn parse_hcl(
             }
         }
     }
+}
+
+/// Runs a parser so that a bug in it becomes a problem for this file rather than the end of
+/// the scan.
+fn guarded<T>(parse: impl FnOnce() -> T) -> Result<T, (usize, String)> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse))
+        .map_err(|_| (0, "the parser failed on this file".to_owned()))
 }
 
 /// The replaceable range and the name of an object key starting at `offset`.
@@ -217,9 +224,10 @@ fn parse_json(text: &str) -> Result<Json, (usize, String)> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let result =
+    let result = guarded(|| {
         jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &options)
-            .map_err(|error| (error.range().start, error.kind().to_string()))?;
+    })?
+    .map_err(|error| (error.range().start, error.kind().to_string()))?;
     let value = result
         .value
         .ok_or((0, "the file holds no JSON value".to_owned()))?;

@@ -149,3 +149,43 @@ fn security_group_module_examples_yield_public_ssh_and_http() {
         "its SSH rule is for 10.10.0.0/16 only"
     );
 }
+
+/// Every 7th corpus file, cut at a third and at two thirds (on a character boundary), with and
+/// without a BOM: broken input yields problems, never a panic.
+#[test]
+fn truncated_corpus_files_never_panic() {
+    let Some(root) = corpus() else {
+        eprintln!("corpus absent, skipped");
+        return;
+    };
+    let mut paths = Vec::new();
+    walk(&root, &mut paths);
+    let sources = SourceMap::new();
+    let mut files = Vec::new();
+    for (index, path) in paths.iter().enumerate().filter(|(index, _)| index % 7 == 0) {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        for (part, cut) in [text.len() / 3, text.len() * 2 / 3].into_iter().enumerate() {
+            let mut cut = cut;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let name = path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let bom = if part == 0 { "\u{feff}" } else { "" };
+            let body = format!("{bom}{}", &text[..cut]);
+            files.push(sources.add(format!("cut/{index}-{part}/{name}"), body));
+        }
+    }
+    let units = analyze(&files, &sources, &Options::default());
+    let problems: usize = units.iter().map(|unit| unit.problems.len()).sum();
+    eprintln!(
+        "truncated: {} files, {} units, {problems} problems",
+        files.len(),
+        units.len()
+    );
+    assert!(problems > 0);
+}
