@@ -93,18 +93,19 @@ pub fn gather<'b, 'a>(root: &'b Json<'a>) -> Vec<Instance<'b, 'a>> {
     {
         walk_module(module, "", &changes, &mut out);
     } else {
-        for (address, change) in &changes {
+        for resource in json::get(root, "resource_changes")
+            .map(json::items)
+            .unwrap_or_default()
+        {
+            let Some(change) = json::get(resource, "change") else {
+                continue;
+            };
             let Some(after) = json::get(change, "after") else {
                 continue;
             };
-            let Some(resource) = json::get(root, "resource_changes")
-                .map(json::items)
-                .unwrap_or_default()
-                .iter()
-                .find(|resource| json::str_at(resource, "address") == Some(address))
-            else {
+            if json::str_at(resource, "mode").is_some_and(|mode| mode != "managed") {
                 continue;
-            };
+            }
             let module = json::str_at(resource, "module_address").unwrap_or("");
             let values = Planned::new(
                 after,

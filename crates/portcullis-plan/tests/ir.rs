@@ -1,0 +1,270 @@
+//! The IR read from the fixture plans: ids, peers, links between resources, spans at the
+//! right `.tf` text with the plan as a trace, unknowns, deleted resources, and spans into the
+//! plan when the source is absent.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{analyze_path, analyze_text, fixture};
+use portcullis_ir::{Peer, Reachability, Value};
+use portcullis_plan::{Options, UNKNOWN_AFTER_APPLY};
+
+fn known(value: &Value<String>) -> &str {
+    value.known_value().map_or("<unknown>", String::as_str)
+}
+
+#[test]
+fn root_resources_map_to_their_tf_blocks_and_attributes() {
+    let case = fixture("root_resources");
+    let loaded = analyze_path(&case.join("plan.json"), &Options::default());
+    let inventory = &loaded.unit.inventory;
+    assert!(
+        loaded.unit.problems.is_empty(),
+        "{:?}",
+        loaded.unit.problems
+    );
+
+    let groups: Vec<&str> = inventory
+        .security_groups
+        .iter()
+        .map(|group| group.id.as_str())
+        .collect();
+    assert_eq!(groups, ["aws_security_group.web"], "legacy is deleted");
+    let group = &inventory.security_groups[0];
+    assert_eq!(
+        loaded.text(group.name_span),
+        r#""aws_security_group" "web""#
+    );
+    assert!(
+        loaded
+            .text(group.span)
+            .starts_with("resource \"aws_security_group\" \"web\" {")
+    );
+    assert_eq!(known(group.vpc.as_ref().unwrap()), "aws_vpc.main");
+
+    let rules: Vec<&str> = inventory
+        .rules
+        .iter()
+        .map(|rule| rule.id.as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "aws_security_group.web.ingress[0]",
+            "aws_security_group.web.ingress[1]",
+            "aws_security_group_rule.mysql",
+            "aws_security_group_rule.rdp_office",
+        ]
+    );
+    // The plan lists SSH first; it is the second ingress block of the source.
+    let ssh = &inventory.rules[0];
+    assert!(loaded.text(ssh.span).contains("description = \"SSH\""));
+    assert_eq!(
+        ssh.from_port.as_ref().and_then(Value::known_value),
+        Some(&22)
+    );
+    let spans: Vec<String> = ssh
+        .peers
+        .iter()
+        .map(|peer| loaded.text(peer.span()))
+        .collect();
+    assert_eq!(spans, [r#""10.0.0.0/8""#, r#""0.0.0.0/0""#]);
+    let Peer::Cidr(cidr) = &ssh.peers[1] else {
+        panic!("a CIDR peer")
+    };
+    assert_eq!(cidr.known_value().unwrap().to_string(), "0.0.0.0/0");
+    let trace = &cidr.via()[0];
+    assert!(loaded.sources.path(trace.span.file).ends_with("plan.json"));
+    assert_eq!(loaded.text(trace.span), r#""0.0.0.0/0""#);
+    assert!(trace.note.contains("plan.json"));
+    let https = &inventory.rules[1];
+    assert!(loaded.text(https.span).contains("description = \"HTTPS\""));
+
+    let mysql = &inventory.rules[2];
+    assert_eq!(known(&mysql.group), "aws_security_group.web");
+    assert_eq!(loaded.text(mysql.group.span()), "aws_security_group.web.id");
+    assert_eq!(loaded.text(mysql.peers[0].span()), r#""0.0.0.0/0""#);
+    assert_eq!(
+        mysql.peers.len(),
+        1,
+        "source_security_group_id is computed, not a peer"
+    );
+
+    let rdp = &inventory.rules[3];
+    let Peer::Cidr(unknown) = &rdp.peers[0] else {
+        panic!("a CIDR peer")
+    };
+    assert_eq!(unknown.unknown_reason(), Some(UNKNOWN_AFTER_APPLY));
+    assert_eq!(
+        loaded.text(unknown.span()),
+        r#"["${aws_eip.office.public_ip}/32"]"#
+    );
+
+    let instance = &inventory.attachments[0];
+    assert_eq!(instance.id, "aws_instance.web");
+    let linked: Vec<&str> = instance.groups.iter().map(known).collect();
+    assert_eq!(linked, ["aws_security_group.web"]);
+    assert_eq!(
+        instance.reachability.known_value(),
+        Some(&Reachability::Public)
+    );
+    assert_eq!(loaded.text(instance.reachability.span()), "true");
+    assert_eq!(inventory.vpcs[0].id, "aws_vpc.main");
+}
+
+#[test]
+fn nested_module_instances_keep_their_keys_and_point_into_module_sources() {
+    let case = fixture("nested_modules");
+    let loaded = analyze_path(&case.join("plan.json"), &Options::default());
+    let inventory = &loaded.unit.inventory;
+    let groups: Vec<&str> = inventory
+        .security_groups
+        .iter()
+        .map(|group| group.id.as_str())
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            r#"module.sg["admin"].aws_security_group.this"#,
+            r#"module.sg["db"].aws_security_group.this"#,
+            r#"module.sg["web"].aws_security_group.this"#,
+        ]
+    );
+    for group in &inventory.security_groups {
+        let path = loaded.sources.path(group.span.file);
+        assert!(path.ends_with("modules/sg/main.tf"), "{path}");
+    }
+    let open = inventory
+        .rules
+        .iter()
+        .find(|rule| {
+            rule.id
+                == r#"module.sg["admin"].module.rules.aws_vpc_security_group_ingress_rule.this["0.0.0.0/0"]"#
+        })
+        .unwrap();
+    assert_eq!(
+        known(&open.group),
+        r#"module.sg["admin"].aws_security_group.this"#
+    );
+    assert_eq!(loaded.text(open.peers[0].span()), "each.value");
+    assert!(
+        loaded
+            .sources
+            .path(open.span.file)
+            .ends_with("modules/sg/rules/main.tf")
+    );
+    assert_eq!(inventory.rules.len(), 4);
+    for rule in &inventory.rules {
+        assert!(
+            known(&rule.group).ends_with(".aws_security_group.this"),
+            "{}",
+            rule.id
+        );
+        let module = rule.id.split(".module.rules").next().unwrap();
+        assert!(known(&rule.group).starts_with(module), "{}", rule.id);
+    }
+    let bastion = &inventory.attachments[0];
+    let linked: Vec<&str> = bastion.groups.iter().map(known).collect();
+    assert_eq!(linked, [r#"module.sg["admin"].aws_security_group.this"#]);
+    assert_eq!(
+        loaded.text(bastion.groups[0].span()),
+        r#"[module.sg["admin"].id]"#
+    );
+}
+
+#[test]
+fn without_the_source_spans_point_into_the_plan_with_line_and_column() {
+    let case = fixture("no_source");
+    let loaded = analyze_path(&case.join("plan.json"), &Options::default());
+    let inventory = &loaded.unit.inventory;
+    let rule = inventory
+        .rules
+        .iter()
+        .find(|rule| rule.id == "aws_security_group.db.ingress[0]")
+        .unwrap();
+    let span = rule.peers[0].span();
+    assert_eq!(span.file, loaded.file.id);
+    assert_eq!(loaded.text(span), r#""0.0.0.0/0""#);
+    let location = loaded.sources.location(span.file, span.start);
+    assert_eq!((location.line, location.column), (36, 19));
+    assert!(rule.peers[0].span() != rule.span);
+    assert!(
+        matches!(&rule.peers[0], Peer::Cidr(value) if value.via().is_empty()),
+        "no trace when the plan is the primary location"
+    );
+    let database = &inventory.attachments[0];
+    assert_eq!(
+        known(&database.groups[0]),
+        "aws_security_group.db",
+        "linked by planned id"
+    );
+    assert_eq!(loaded.text(database.name_span), r#""aws_db_instance.main""#);
+    let entry = &inventory.nacl_entries[0];
+    assert_eq!(entry.id, "aws_network_acl.public.ingress[0]");
+    assert_eq!(
+        loaded.text(entry.cidr.as_ref().unwrap().span()),
+        r#""0.0.0.0/0""#
+    );
+    assert_eq!(inventory.nacl_associations.len(), 1);
+    assert_eq!(known(&inventory.nacl_associations[0].subnet), "subnet-0abc");
+}
+
+#[test]
+fn a_minified_plan_gives_exact_columns() {
+    let case = fixture("no_source");
+    let text = std::fs::read_to_string(case.join("plan.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let minified = serde_json::to_string(&value).unwrap();
+    let loaded = analyze_text("plan.json", &minified, &Options::default());
+    let rule = &loaded.unit.inventory.rules[1];
+    let span = rule.peers[0].span();
+    assert_eq!(loaded.text(span), r#""0.0.0.0/0""#);
+    let location = loaded.sources.location(span.file, span.start);
+    assert_eq!(location.line, 1);
+    assert_eq!(location.column as usize, span.start as usize + 1);
+}
+
+#[test]
+fn source_dirs_locate_the_configuration_elsewhere() {
+    let case = fixture("root_resources");
+    let text = std::fs::read_to_string(case.join("plan.json")).unwrap();
+    let alone = analyze_text("ci/out/plan.json", &text, &Options::default());
+    let rule = &alone.unit.inventory.rules[2];
+    assert_eq!(alone.sources.path(rule.span.file), "ci/out/plan.json");
+    let options = Options {
+        source_dirs: vec![std::path::PathBuf::from("/nonexistent"), case.clone()],
+    };
+    let mapped = analyze_text("ci/out/plan.json", &text, &options);
+    let rule = &mapped.unit.inventory.rules[2];
+    assert!(
+        mapped
+            .sources
+            .path(rule.span.file)
+            .ends_with("root_resources/main.tf")
+    );
+    assert!(
+        mapped
+            .text(rule.span)
+            .starts_with("resource \"aws_security_group_rule\" \"mysql\"")
+    );
+}
+
+#[test]
+fn source_files_already_in_the_source_map_are_reused() {
+    let case = fixture("root_resources");
+    let sources = portcullis_ir::SourceMap::new();
+    let tf_path = case.join("main.tf");
+    let tf = sources.add(
+        tf_path.to_string_lossy(),
+        std::fs::read_to_string(&tf_path).unwrap(),
+    );
+    let plan_path = case.join("plan.json");
+    let plan = sources.add(
+        plan_path.to_string_lossy(),
+        std::fs::read_to_string(&plan_path).unwrap(),
+    );
+    let unit = portcullis_plan::analyze(&plan, &sources, &Options::default());
+    assert_eq!(sources.len(), 2);
+    assert_eq!(unit.inventory.security_groups[0].span.file, tf.id);
+}
