@@ -84,7 +84,6 @@ fn integer(text: &str) -> Result<i64, String> {
         .parse::<i64>()
         .or_else(|_| match trimmed.parse::<f64>() {
             // JSON numbers such as `22.0` are integers to CloudFormation.
-            #[allow(clippy::cast_possible_truncation)]
             Ok(number) if number.fract() == 0.0 && number.abs() < 1e15 => Ok(number as i64),
             _ => Err(()),
         })
@@ -160,6 +159,16 @@ fn collect_all<'e>(ev: &'e Ev, paths: &[&[&str]]) -> Vec<&'e Ev> {
         collect(ev, path, &mut out);
     }
     out
+}
+
+/// A rule statement about to be built: what the builder knows before reading its properties.
+struct Statement<'w> {
+    id: String,
+    group: Value<String>,
+    direction: Direction,
+    /// The entry or resource that holds the statement.
+    span: Span,
+    world: &'w World,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,8 +306,14 @@ impl<'t, 'a> Builder<'t, 'a> {
                 for world in self.template.worlds(item, &world) {
                     let ev = self.template.eval(item, &world, 0);
                     let id = resource.item_id(format!("{}.{key}[{index}]", resource.id), &world);
-                    let group = Value::known(resource.id.to_owned(), resource.name_span);
-                    self.rule(resource, id, group, direction, &ev, item.span, &world);
+                    let statement = Statement {
+                        id,
+                        group: Value::known(resource.id.to_owned(), resource.name_span),
+                        direction,
+                        span: item.span,
+                        world: &world,
+                    };
+                    self.rule(resource.id, statement, &ev);
                 }
             }
         }
@@ -317,22 +332,25 @@ impl<'t, 'a> Builder<'t, 'a> {
                     Value::unknown("the rule names no GroupId or GroupName", resource.name_span)
                 }
             };
-            let id = resource.item_id(resource.id.to_owned(), &world);
-            self.rule(resource, id, group, direction, &ev, resource.span, &world);
+            let statement = Statement {
+                id: resource.item_id(resource.id.to_owned(), &world),
+                group,
+                direction,
+                span: resource.span,
+                world: &world,
+            };
+            self.rule(resource.id, statement, &ev);
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn rule(
-        &mut self,
-        resource: &Resource<'_>,
-        id: String,
-        group: Value<String>,
-        direction: Direction,
-        ev: &Ev,
-        span: Span,
-        world: &World,
-    ) {
+    fn rule(&mut self, resource: &str, statement: Statement<'_>, ev: &Ev) {
+        let Statement {
+            id,
+            group,
+            direction,
+            span,
+            world,
+        } = statement;
         if let Ev::Unknown { reason, .. } = ev {
             self.unresolved(
                 id,
@@ -372,7 +390,7 @@ impl<'t, 'a> Builder<'t, 'a> {
         }
         self.inventory.rules.push(SgRule {
             id,
-            resource: resource.id.to_owned(),
+            resource: resource.to_owned(),
             group,
             direction,
             protocol,
