@@ -42,6 +42,8 @@ pub struct Instance<'b, 'a> {
 #[derive(Default)]
 struct ModuleInfo<'b, 'a> {
     config: Option<&'b Json<'a>>,
+    /// The managed resources of `config` by type and name.
+    resources: BTreeMap<(&'b str, &'b str), &'b Json<'a>>,
     source: Option<Arc<SrcModule>>,
 }
 
@@ -260,9 +262,11 @@ impl<'b, 'a> Plan<'b, 'a> {
     pub fn extract(&self, inventory: &mut Inventory) {
         for instance in &self.instances {
             let info = self.modules.get(&instance.module);
-            let config = info
-                .and_then(|info| info.config)
-                .and_then(|module| config_resource(module, &instance.kind, &instance.name));
+            let config = info.and_then(|info| {
+                info.resources
+                    .get(&(instance.kind.as_str(), instance.name.as_str()))
+                    .copied()
+            });
             let src = info
                 .and_then(|info| info.source.as_deref())
                 .and_then(|module| {
@@ -406,8 +410,21 @@ fn module_info<'b, 'a>(
         };
         config = call.and_then(|call| json::get(call, "module"));
     }
+    let resources = config
+        .and_then(|config| json::get(config, "resources"))
+        .map(json::items)
+        .unwrap_or_default()
+        .iter()
+        .filter(|resource| json::str_at(resource, "mode") != Some("data"))
+        .filter_map(|resource| {
+            let kind = json::str_at(resource, "type")?;
+            let name = json::str_at(resource, "name")?;
+            Some(((kind, name), resource))
+        })
+        .collect();
     ModuleInfo {
         config,
+        resources,
         source: dir.map(|dir| source.loader.module(&dir)),
     }
 }
@@ -437,19 +454,6 @@ pub fn declares_root(module: &SrcModule, root: &Json<'_>, instances: &[Instance<
         .unwrap_or_default()
         .iter()
         .any(|(name, _)| module.calls.contains(*name))
-}
-
-/// The configuration of a managed resource in a module's `configuration` section.
-fn config_resource<'b, 'a>(module: &'b Json<'a>, kind: &str, name: &str) -> Option<&'b Json<'a>> {
-    json::get(module, "resources")
-        .map(json::items)
-        .unwrap_or_default()
-        .iter()
-        .find(|resource| {
-            json::str_at(resource, "mode") != Some("data")
-                && json::str_at(resource, "type") == Some(kind)
-                && json::str_at(resource, "name") == Some(name)
-        })
 }
 
 /// The `references` of a configuration expression.
