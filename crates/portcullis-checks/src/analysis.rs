@@ -7,7 +7,8 @@ use portcullis_diagnostics::{Certainty, Related};
 use portcullis_ir::{Direction, Inventory, Peer, SgRule, SourceMap, Span, Value};
 use portcullis_net::{AddrSet, Cidr, PortRange, Protocol, Reach, TrafficSet};
 
-use crate::catalogue::{Service, services_touched};
+use crate::Settings;
+use crate::catalogue::{Catalogue, Service};
 
 /// A CIDR peer of a statement, resolved.
 #[derive(Clone, Debug)]
@@ -62,7 +63,7 @@ type GroupKey = (String, Direction);
 /// One service a statement helps to expose.
 #[derive(Clone, Debug)]
 pub struct ServiceExposure<'s> {
-    pub service: &'static Service,
+    pub service: &'s Service,
     /// The reach of the whole group on the service's ports (the union of its statements).
     pub reach: Reach,
     /// Whether the statement reaches that far by itself.
@@ -74,12 +75,15 @@ pub struct ServiceExposure<'s> {
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub sources: &'a SourceMap,
+    pub catalogue: &'a Catalogue,
+    /// CIDRs the configuration declares trusted, offered as remedies.
+    pub trusted_cidrs: &'a [Cidr],
     pub statements: Vec<Statement<'a>>,
     traffic: BTreeMap<GroupKey, TrafficSet>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(inventory: &'a Inventory, sources: &'a SourceMap) -> Self {
+    pub fn new(inventory: &'a Inventory, sources: &'a SourceMap, settings: &'a Settings) -> Self {
         let statements: Vec<Statement<'a>> = inventory.rules.iter().map(resolve).collect();
         let mut traffic: BTreeMap<GroupKey, TrafficSet> = BTreeMap::new();
         for statement in &statements {
@@ -94,6 +98,8 @@ impl<'a> Context<'a> {
         Self {
             inventory,
             sources,
+            catalogue: &settings.catalogue,
+            trusted_cidrs: &settings.trusted_cidrs,
             statements,
             traffic,
         }
@@ -131,7 +137,7 @@ impl<'a> Context<'a> {
             return Vec::new();
         }
         let mut exposures = Vec::new();
-        for service in services_touched(protocol, ports) {
+        for service in self.catalogue.touched(protocol, ports) {
             let Some(shared) = ports.intersect(service.ports) else {
                 continue;
             };

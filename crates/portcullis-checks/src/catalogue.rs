@@ -1,5 +1,7 @@
 //! The curated catalogue of sensitive services: what must never face the internet, and why.
 
+use std::borrow::Cow;
+
 use portcullis_net::{PortRange, Protocol};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -29,13 +31,13 @@ impl Category {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Service {
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     pub protocol: Protocol,
     pub ports: PortRange,
     pub category: Category,
-    pub why: &'static str,
+    pub why: Cow<'static, str>,
 }
 
 impl Service {
@@ -54,11 +56,11 @@ const fn service(
     why: &'static str,
 ) -> Service {
     Service {
-        name,
+        name: Cow::Borrowed(name),
         protocol,
         ports: PortRange::new(from, to),
         category,
-        why,
+        why: Cow::Borrowed(why),
     }
 }
 
@@ -144,22 +146,52 @@ pub const SERVICES: &[Service] = &[
     service("memcached", Udp, 11211, 11211, UdpAmplification, "memcached UDP amplifies DDoS traffic 50,000 times"),
 ];
 
-/// Every service of a category, in catalogue order.
-pub fn services_in(category: Category) -> impl Iterator<Item = &'static Service> {
-    SERVICES
-        .iter()
-        .filter(move |service| service.category == category)
+/// The services a scan treats as sensitive: the built-in table, changed by the configuration.
+#[derive(Clone, Debug)]
+pub struct Catalogue {
+    services: Vec<Service>,
 }
 
-/// Every catalogued service that `protocol` on `ports` touches.
-pub fn services_touched(
-    protocol: Protocol,
-    ports: PortRange,
-) -> impl Iterator<Item = &'static Service> {
-    SERVICES.iter().filter(move |service| {
-        (protocol == Protocol::All || protocol == service.protocol)
-            && ports.intersect(service.ports).is_some()
-    })
+impl Default for Catalogue {
+    fn default() -> Self {
+        Self {
+            services: SERVICES.to_vec(),
+        }
+    }
+}
+
+impl Catalogue {
+    /// The built-in table without the services named in `remove` (a name such as `http`, or
+    /// `80/tcp`), plus `add`.
+    pub fn customised(add: Vec<Service>, remove: &[String]) -> Self {
+        let mut services: Vec<Service> = SERVICES
+            .iter()
+            .filter(|service| {
+                !remove.iter().any(|removed| {
+                    removed.eq_ignore_ascii_case(&service.name)
+                        || removed.eq_ignore_ascii_case(&format!(
+                            "{}/{}",
+                            service.ports, service.protocol
+                        ))
+                })
+            })
+            .cloned()
+            .collect();
+        services.extend(add);
+        Self { services }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Service> {
+        self.services.iter()
+    }
+
+    /// Every service that `protocol` on `ports` touches.
+    pub fn touched(&self, protocol: Protocol, ports: PortRange) -> impl Iterator<Item = &Service> {
+        self.services.iter().filter(move |service| {
+            (protocol == Protocol::All || protocol == service.protocol)
+                && ports.intersect(service.ports).is_some()
+        })
+    }
 }
 
 #[cfg(test)]
@@ -189,7 +221,29 @@ mod tests {
     }
 
     #[test]
+    fn configuration_removes_and_adds_services() {
+        let grafana = Service {
+            name: Cow::Owned("grafana".to_owned()),
+            protocol: Tcp,
+            ports: PortRange::single(3000),
+            category: Monitoring,
+            why: Cow::Owned("dashboards".to_owned()),
+        };
+        let catalogue =
+            Catalogue::customised(vec![grafana], &["http".to_owned(), "22/tcp".to_owned()]);
+        assert_eq!(catalogue.touched(Tcp, PortRange::single(80)).count(), 0);
+        assert_eq!(catalogue.touched(Tcp, PortRange::single(22)).count(), 0);
+        assert_eq!(catalogue.touched(Tcp, PortRange::single(3000)).count(), 1);
+        assert_eq!(catalogue.touched(Tcp, PortRange::single(3389)).count(), 1);
+    }
+
+    #[test]
     fn udp_22_is_not_ssh() {
-        assert_eq!(services_touched(Udp, PortRange::single(22)).count(), 0);
+        assert_eq!(
+            Catalogue::default()
+                .touched(Udp, PortRange::single(22))
+                .count(),
+            0
+        );
     }
 }

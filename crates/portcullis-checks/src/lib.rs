@@ -24,6 +24,9 @@ pub struct Settings {
     pub disable: Vec<String>,
     /// Severity overrides by rule code or name.
     pub severity: BTreeMap<String, Severity>,
+    pub catalogue: catalogue::Catalogue,
+    /// CIDRs trusted for administration, offered as remedies before anything the code names.
+    pub trusted_cidrs: Vec<portcullis_net::Cidr>,
 }
 
 impl Settings {
@@ -39,7 +42,7 @@ impl Settings {
         rule.enabled_by_default || Self::names(rule, &self.enable)
     }
 
-    fn severity_of(&self, rule: &RuleMeta) -> Option<Severity> {
+    pub fn severity_of(&self, rule: &RuleMeta) -> Option<Severity> {
         self.severity
             .get(rule.code)
             .or_else(|| self.severity.get(rule.name))
@@ -57,11 +60,12 @@ pub fn find_rule(query: &str) -> Option<&'static RuleMeta> {
 
 /// Runs the enabled rules over one inventory.
 pub fn check(inventory: &Inventory, sources: &SourceMap, settings: &Settings) -> Vec<Diagnostic> {
-    let context = Context::new(inventory, sources);
+    let context = Context::new(inventory, sources, settings);
     let mut diagnostics = Vec::new();
     for rule in RULES.iter().filter(|rule| settings.is_enabled(rule.meta)) {
+        let Some(check) = rule.check else { continue };
         let start = diagnostics.len();
-        (rule.check)(&context, &mut diagnostics);
+        check(&context, &mut diagnostics);
         if let Some(severity) = settings.severity_of(rule.meta) {
             for diagnostic in &mut diagnostics[start..] {
                 diagnostic.severity = severity;

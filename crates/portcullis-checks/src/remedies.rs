@@ -68,7 +68,10 @@ pub fn for_exposure(
 }
 
 fn names(services: &[&Service]) -> String {
-    let mut names: Vec<&str> = services.iter().map(|service| service.name).collect();
+    let mut names: Vec<&str> = services
+        .iter()
+        .map(|service| service.name.as_ref())
+        .collect();
     names.dedup();
     names.join(", ")
 }
@@ -129,8 +132,17 @@ fn tighter(
     }
 }
 
-/// A CIDR the configuration names as trusted (an office, VPN or admin network).
+/// A CIDR declared trusted: first `trusted-cidrs` from the configuration file, then a variable or
+/// parameter of the code whose name says office, VPN or admin.
 fn trusted_cidr(context: &Context<'_>, peer: &CidrPeer<'_>) -> Option<Suggestion> {
+    if let Some(cidr) = context.trusted_cidrs.first() {
+        return Some(tighter(
+            context,
+            peer,
+            *cidr,
+            format!("restrict the source to the trusted network {cidr} from the configuration"),
+        ));
+    }
     let named = context.inventory.named_cidrs.iter().find(|named| {
         let lower = named.name.to_ascii_lowercase();
         TRUSTED_WORDS.iter().any(|word| lower.contains(word))

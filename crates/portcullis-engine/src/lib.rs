@@ -1,7 +1,7 @@
 //! The scan pipeline shared by the CLI and the language server: walk, read, parse and lower in
 //! parallel, check in parallel, then sort.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -10,6 +10,11 @@ use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
 use portcullis_ir::{Problem, SourceMap, Unit};
 use portcullis_report::ScanOutcome;
 use rayon::prelude::*;
+
+mod date;
+mod suppress;
+
+pub use date::Date;
 
 /// Files larger than this are reported, not read.
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -22,6 +27,26 @@ pub struct ScanOptions {
     pub settings: portcullis_checks::Settings,
     /// Texts that replace what is on disk (unsaved editor buffers), by path as walked.
     pub overlays: BTreeMap<PathBuf, String>,
+    /// Paths not to scan, in .gitignore syntax (from the configuration file).
+    pub exclude: Vec<String>,
+    /// Fingerprints of accepted findings: reported as suppressed, not counted.
+    pub baseline: BTreeSet<String>,
+}
+
+impl ScanOptions {
+    /// Options for `paths` with every default: no overlays, no exclusions, no baseline.
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        Self {
+            paths,
+            threads: None,
+            terraform: portcullis_terraform::Options::default(),
+            cloudformation: portcullis_cloudformation::Options::default(),
+            settings: portcullis_checks::Settings::default(),
+            overlays: BTreeMap::new(),
+            exclude: Vec::new(),
+            baseline: BTreeSet::new(),
+        }
+    }
 }
 
 pub struct ScanResult {
@@ -96,7 +121,11 @@ fn display_path(path: &Path) -> String {
 }
 
 /// Every candidate file under the given paths, sorted, with the walk's errors.
-fn discover(paths: &[PathBuf], threads: usize) -> (Vec<PathBuf>, Vec<String>) {
+fn discover(
+    paths: &[PathBuf],
+    exclude: &[String],
+    threads: usize,
+) -> Result<(Vec<PathBuf>, Vec<String>), String> {
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     for root in paths {
@@ -114,7 +143,17 @@ fn discover(paths: &[PathBuf], threads: usize) -> (Vec<PathBuf>, Vec<String>) {
                 .push(format!("{}: no such file or directory", root.display()));
             continue;
         }
+        let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+        for pattern in exclude {
+            overrides
+                .add(&format!("!{pattern}"))
+                .map_err(|error| format!("exclude pattern `{pattern}`: {error}"))?;
+        }
+        let overrides = overrides
+            .build()
+            .map_err(|error| format!("exclude patterns: {error}"))?;
         let walker = ignore::WalkBuilder::new(root)
+            .overrides(overrides)
             .hidden(false)
             .git_ignore(true)
             .git_global(false)
@@ -155,7 +194,7 @@ fn discover(paths: &[PathBuf], threads: usize) -> (Vec<PathBuf>, Vec<String>) {
     found.dedup();
     let mut errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
     errors.sort();
-    (found, errors)
+    Ok((found, errors))
 }
 
 /// Reads a file as UTF-8 text, or says why it cannot be.
@@ -189,7 +228,11 @@ pub fn run(options: ScanOptions) -> Result<ScanResult, String> {
 }
 
 fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, String> {
-    let (paths, walk_errors) = discover(&options.paths, rayon::current_num_threads());
+    let (paths, walk_errors) = discover(
+        &options.paths,
+        &options.exclude,
+        rayon::current_num_threads(),
+    )?;
     if paths.is_empty() && !walk_errors.is_empty() {
         return Err(walk_errors.join("; "));
     }
@@ -238,22 +281,65 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
     );
     let files_scanned = terraform_files.len() + template_units.len() + problems.len();
     let units: Vec<Unit> = terraform_units.into_iter().chain(template_units).collect();
-    let mut findings: Vec<Diagnostic> = units
+    let findings: Vec<Diagnostic> = units
         .par_iter()
         .flat_map_iter(|unit| {
             portcullis_checks::check(&unit.inventory, &sources, &options.settings)
         })
         .collect();
     problems.extend(units.into_iter().flat_map(|unit| unit.problems));
+    let (findings, mut suppressed) = suppress::apply(&sources, findings, Date::today());
+    let mut findings = settle(findings, &options.settings);
+    let (accepted, mut findings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        std::mem::take(&mut findings)
+            .into_iter()
+            .partition(|finding| options.baseline.contains(&finding.fingerprint));
+    suppressed.extend(accepted.into_iter().map(|diagnostic| SuppressedFinding {
+        diagnostic,
+        suppression: portcullis_diagnostics::Suppression {
+            kind: "baseline",
+            reason: "accepted in the baseline".to_owned(),
+            span: None,
+        },
+    }));
     portcullis_report::sort_findings(&sources, &mut findings);
+    suppressed.sort_by_cached_key(|entry| {
+        let finding = &entry.diagnostic;
+        let location = sources.location(finding.span.file, finding.span.start);
+        (
+            sources.path(finding.span.file),
+            location.line,
+            location.column,
+            finding.rule.code,
+            finding.fingerprint.clone(),
+        )
+    });
     portcullis_report::sort_problems(&sources, &mut problems);
     Ok(ScanResult {
         sources,
         files_scanned,
         findings,
-        suppressed: Vec::new(),
+        suppressed,
         problems,
         walk_errors,
         elapsed: started.elapsed(),
     })
+}
+
+/// Applies the configuration to findings made outside the rules' checks (the suppression pass):
+/// disabled rules are dropped and severity overrides applied.
+fn settle(findings: Vec<Diagnostic>, settings: &portcullis_checks::Settings) -> Vec<Diagnostic> {
+    findings
+        .into_iter()
+        .filter(|finding| settings.is_enabled(finding.rule))
+        .map(|mut finding| {
+            if let Some(severity) = settings
+                .severity_of(finding.rule)
+                .filter(|_| finding.rule.code.starts_with("SUP"))
+            {
+                finding.severity = severity;
+            }
+            finding
+        })
+        .collect()
 }

@@ -1,6 +1,9 @@
 //! Renderers: each turns a finished scan into one output format. Renderers never analyse.
 
+mod github;
 mod json;
+mod junit;
+mod sarif;
 mod text;
 
 use std::time::Duration;
@@ -8,7 +11,10 @@ use std::time::Duration;
 use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
 use portcullis_ir::{Problem, SourceMap, Span};
 
+pub use github::render as render_github;
 pub use json::render as render_json;
+pub use junit::render as render_junit;
+pub use sarif::{SarifOptions, path_uri, render as render_sarif};
 pub use text::{TextOptions, render as render_text};
 
 /// Everything a renderer needs: findings and problems already sorted.

@@ -12,6 +12,8 @@ use crate::ScanOutcome;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TextOptions {
     pub color: bool,
+    /// Also render suppressed findings, each with why it is suppressed.
+    pub show_suppressed: bool,
 }
 
 /// Control characters from scanned files must not reach a terminal: an ANSI escape in a
@@ -193,6 +195,22 @@ pub fn render(outcome: &ScanOutcome<'_>, options: TextOptions) -> String {
         out.push_str(&render_finding(&renderer, outcome.sources, finding));
         out.push_str("\n\n");
     }
+    if options.show_suppressed {
+        for entry in outcome.suppressed {
+            out.push_str(&render_finding(
+                &renderer,
+                outcome.sources,
+                &entry.diagnostic,
+            ));
+            let suppression = &entry.suppression;
+            let _ = write!(
+                out,
+                "\n  = suppressed ({}): {}\n\n",
+                suppression.kind,
+                neutralise(&suppression.reason)
+            );
+        }
+    }
     for problem in outcome.problems {
         out.push_str(&render_problem(&renderer, outcome.sources, problem));
         out.push_str("\n\n");
@@ -214,6 +232,9 @@ pub fn render(outcome: &ScanOutcome<'_>, options: TextOptions) -> String {
     );
     if !counts.is_empty() {
         let _ = write!(out, " ({})", counts.join(", "));
+    }
+    if !outcome.suppressed.is_empty() {
+        let _ = write!(out, ", {} suppressed", outcome.suppressed.len());
     }
     let errors = outcome.problems.len();
     if errors > 0 {

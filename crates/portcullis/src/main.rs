@@ -1,13 +1,14 @@
 //! The `portcullis` command line.
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use portcullis_checks::{RULES, find_rule};
-use portcullis_diagnostics::Severity;
-use portcullis_engine::{self as scan, ScanOptions};
+use portcullis_diagnostics::{RuleMeta, Severity};
+use portcullis_engine::{ScanOptions, ScanResult};
 
 #[derive(Parser)]
 #[command(
@@ -23,17 +24,26 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan files and directories for exposed security groups.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule with its code, name, category and default severity.
     Rules,
     /// Print the documentation of a rule, by code or name.
     Explain { rule: String },
+    /// Write a commented default portcullis.toml in the current directory.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    Sarif,
+    Github,
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -48,19 +58,35 @@ struct ScanArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o')]
-    output: Option<PathBuf>,
-    /// Exit with 1 when a finding is at or above this severity.
-    #[arg(long, default_value = "high", value_parser = parse_severity)]
-    fail_on: Severity,
+    /// Output format; repeat it to write several formats in one run (each with its --output).
+    #[arg(long, value_enum)]
+    format: Vec<Format>,
+    /// Where the preceding --format goes, or FORMAT=FILE (for example -o sarif=results.sarif).
+    #[arg(long, short = 'o', value_name = "FILE|FORMAT=FILE")]
+    output: Vec<String>,
+    /// Exit with 1 when a finding is at or above this severity [default: high].
+    #[arg(long, value_parser = parse_severity)]
+    fail_on: Option<Severity>,
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
     /// Worker threads (default: every core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Configuration file (default: portcullis.toml or .portcullis.toml, found walking up from the first path).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// List suppressed findings in text output.
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Report and fail only on findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in a baseline file.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Set a Terraform variable, as `terraform -var` does.
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
@@ -73,6 +99,9 @@ struct ScanArgs {
     /// Follow local module sources that leave the scanned directories.
     #[arg(long)]
     allow_outside_root: bool,
+    /// The SARIF `automationDetails.id`, to tell several uploads for one commit apart.
+    #[arg(long, default_value = "portcullis/")]
+    sarif_category: String,
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -81,25 +110,20 @@ fn parse_severity(text: &str) -> Result<Severity, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Scan(args) => run_scan(args, &mut stdout),
+        Command::Scan(args) => {
+            let scan_matches = matches.subcommand_matches("scan");
+            run_scan(*args, scan_matches, &mut stdout)
+        }
         Command::Rules => write_rules(&mut stdout).map(|()| ExitCode::SUCCESS),
-        Command::Explain { rule } => match find_rule(&rule) {
-            Some(meta) => writeln!(
-                stdout,
-                "# {} ({})\n\n{}",
-                meta.name,
-                meta.code,
-                meta.documentation()
-            )
-            .map(|()| ExitCode::SUCCESS)
-            .map_err(|error| error.to_string()),
-            None => Err(format!(
-                "no rule is called `{rule}`; `portcullis rules` lists them"
-            )),
-        },
+        Command::Explain { rule } => explain(&rule, &mut stdout),
+        Command::Init { force } => init(force, &mut stdout),
     };
     result.unwrap_or_else(|message| {
         let _ = writeln!(std::io::stderr(), "portcullis: {message}");
@@ -107,9 +131,38 @@ fn main() -> ExitCode {
     })
 }
 
+fn explain(rule: &str, out: &mut impl Write) -> Result<ExitCode, String> {
+    let meta = find_rule(rule)
+        .ok_or_else(|| format!("no rule is called `{rule}`; `portcullis rules` lists them"))?;
+    writeln!(
+        out,
+        "# {} ({})\n\n{}",
+        meta.name,
+        meta.code,
+        meta.documentation()
+    )
+    .map_err(|error| error.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init(force: bool, out: &mut impl Write) -> Result<ExitCode, String> {
+    let path = Path::new(portcullis_config::FILE_NAMES[0]);
+    if path.exists() && !force {
+        return Err(format!(
+            "{} already exists; use --force to overwrite it",
+            path.display()
+        ));
+    }
+    std::fs::write(path, portcullis_config::default_file())
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    writeln!(out, "wrote {}", path.display()).map_err(|error| error.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn write_rules(out: &mut impl Write) -> Result<(), String> {
-    let mut text = String::from(
-        "code     name                                      category              severity  default\n",
+    let mut text = format!(
+        "{:<8} {:<41} {:<21} {:<9} default\n",
+        "code", "name", "category", "severity"
     );
     for rule in RULES {
         let meta = rule.meta;
@@ -126,7 +179,140 @@ fn write_rules(out: &mut impl Write) -> Result<(), String> {
         .map_err(|error| error.to_string())
 }
 
-fn run_scan(args: ScanArgs, stdout: &mut impl Write) -> Result<ExitCode, String> {
+/// Where each format goes: `None` is standard output.
+fn destinations(
+    args: &ScanArgs,
+    matches: Option<&ArgMatches>,
+) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
+    let indices = |name: &str| -> Vec<usize> {
+        matches
+            .and_then(|m| m.indices_of(name))
+            .map(Iterator::collect)
+            .unwrap_or_default()
+    };
+    let mut formats: Vec<(usize, Format, Option<PathBuf>)> = indices("format")
+        .into_iter()
+        .zip(args.format.iter().copied())
+        .map(|(index, format)| (index, format, None))
+        .collect();
+    for (index, output) in indices("output").into_iter().zip(&args.output) {
+        if let Some((name, file)) = output.split_once('=') {
+            let format = Format::from_str(name, true)
+                .map_err(|_| format!("--output {output}: `{name}` is not a format"))?;
+            formats.push((index, format, Some(PathBuf::from(file))));
+            continue;
+        }
+        // A plain file belongs to the nearest --format before it that has no file yet, or else
+        // to the first one after it (`-o report.json --format json`).
+        let free = |(_, (_, _, file)): &(usize, &(usize, Format, Option<PathBuf>))| file.is_none();
+        let before = formats
+            .iter()
+            .enumerate()
+            .filter(free)
+            .filter(|(_, (at, _, _))| *at < index)
+            .max_by_key(|(_, (at, _, _))| *at);
+        let after = formats
+            .iter()
+            .enumerate()
+            .filter(free)
+            .filter(|(_, (at, _, _))| *at > index)
+            .min_by_key(|(_, (at, _, _))| *at);
+        let target = before.or(after).map(|(position, _)| position);
+        match target {
+            Some(position) => formats[position].2 = Some(PathBuf::from(output)),
+            None if args.format.is_empty() && formats.is_empty() => {
+                formats.push((index, Format::Text, Some(PathBuf::from(output))));
+            }
+            None => {
+                return Err(format!(
+                    "--output {output} follows no --format; write FORMAT={output}"
+                ));
+            }
+        }
+    }
+    if formats.is_empty() {
+        formats.push((0, Format::Text, None));
+    }
+    let to_stdout = formats.iter().filter(|(_, _, file)| file.is_none()).count();
+    if to_stdout > 1 {
+        return Err(
+            "only one format can go to standard output; give the others an --output".to_owned(),
+        );
+    }
+    formats.sort_by_key(|(index, _, _)| *index);
+    Ok(formats
+        .into_iter()
+        .map(|(_, format, file)| (format, file))
+        .collect())
+}
+
+fn load_config(args: &ScanArgs) -> Result<portcullis_config::Resolved, String> {
+    if args.no_config {
+        return Ok(portcullis_config::Resolved::default());
+    }
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => args
+            .paths
+            .first()
+            .and_then(|path| portcullis_config::discover(path)),
+    };
+    match path {
+        Some(path) => portcullis_config::load(&path).map_err(|error| error.to_string()),
+        None => Ok(portcullis_config::Resolved::default()),
+    }
+}
+
+fn read_baseline(path: &Path) -> Result<BTreeSet<String>, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| format!("{}: not a portcullis baseline: {error}", path.display()))?;
+    let entries = value["findings"].as_array().ok_or_else(|| {
+        format!(
+            "{}: not a portcullis baseline: no `findings` list",
+            path.display()
+        )
+    })?;
+    Ok(entries
+        .iter()
+        .filter_map(|entry| entry["fingerprint"].as_str().map(str::to_owned))
+        .collect())
+}
+
+fn write_baseline(path: &Path, result: &ScanResult) -> Result<(), String> {
+    let findings: Vec<serde_json::Value> = result
+        .findings
+        .iter()
+        .chain(
+            result
+                .suppressed
+                .iter()
+                .filter(|s| s.suppression.kind == "baseline")
+                .map(|s| &s.diagnostic),
+        )
+        .map(|finding| {
+            serde_json::json!({
+                "fingerprint": finding.fingerprint,
+                "rule_id": finding.rule.code,
+                "file": result.sources.path(finding.span.file),
+                "resource": finding.resource,
+                "message": finding.message,
+            })
+        })
+        .collect();
+    let document = serde_json::json!({ "version": 1, "tool": "portcullis", "findings": findings });
+    let text = serde_json::to_string_pretty(&document).map_err(|error| error.to_string())? + "\n";
+    std::fs::write(path, text).map_err(|error| format!("{}: {error}", path.display()))
+}
+
+fn run_scan(
+    args: ScanArgs,
+    matches: Option<&ArgMatches>,
+    stdout: &mut impl Write,
+) -> Result<ExitCode, String> {
+    let outputs = destinations(&args, matches)?;
+    let config = load_config(&args)?;
     let mut vars = Vec::new();
     for pair in &args.vars {
         let (name, value) = pair
@@ -143,47 +329,78 @@ fn run_scan(args: ScanArgs, stdout: &mut impl Write) -> Result<ExitCode, String>
         }
         None => Vec::new(),
     };
-    let options = ScanOptions {
-        paths: args.paths.clone(),
-        threads: args.threads,
-        terraform: portcullis_terraform::Options {
-            vars,
-            var_files: args.var_files,
-            allow_outside_root: args.allow_outside_root,
-            scan_roots: args.paths,
-        },
-        cloudformation: portcullis_cloudformation::Options {
-            parameters: cfn_parameters,
-        },
-        settings: portcullis_checks::Settings::default(),
-        overlays: std::collections::BTreeMap::new(),
+    let baseline = match &args.baseline {
+        Some(path) => read_baseline(path)?,
+        None => BTreeSet::new(),
     };
-    let result = scan::run(options)?;
+    let mut var_files = config.var_files.clone();
+    var_files.extend(args.var_files.iter().cloned());
+    let mut options = ScanOptions::new(args.paths.clone());
+    options.threads = args.threads;
+    options.terraform = portcullis_terraform::Options {
+        vars,
+        var_files,
+        allow_outside_root: args.allow_outside_root || config.allow_outside_root.unwrap_or(false),
+        scan_roots: args.paths.clone(),
+    };
+    options.cloudformation = portcullis_cloudformation::Options {
+        parameters: cfn_parameters,
+    };
+    options.settings = config.settings;
+    options.exclude = config.exclude;
+    options.baseline = baseline;
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::High);
+
+    let result = portcullis_engine::run(options)?;
     for error in &result.walk_errors {
         let _ = writeln!(std::io::stderr(), "portcullis: {error}");
     }
-    let outcome = result.outcome();
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
-    let rendered = match args.format {
-        Format::Text => {
-            portcullis_report::render_text(&outcome, portcullis_report::TextOptions { color })
-        }
-        Format::Json => portcullis_report::render_json(&outcome),
-    };
-    match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .map_err(|error| format!("{}: {error}", path.display()))?,
-        None => stdout
-            .write_all(rendered.as_bytes())
-            .map_err(|error| error.to_string())?,
+    if let Some(path) = &args.write_baseline {
+        write_baseline(path, &result)?;
     }
-    Ok(ExitCode::from(result.exit_code(args.fail_on)))
+    let outcome = result.outcome();
+    let rules: Vec<&'static RuleMeta> = RULES.iter().map(|rule| rule.meta).collect();
+    let source_root = std::env::current_dir().ok().map(|dir| {
+        let (uri, _) = portcullis_report::path_uri(&format!("{}/", dir.display()));
+        uri
+    });
+    for (format, file) in outputs {
+        let color = match args.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => {
+                file.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        let rendered = match format {
+            Format::Text => portcullis_report::render_text(
+                &outcome,
+                portcullis_report::TextOptions {
+                    color,
+                    show_suppressed: args.show_suppressed,
+                },
+            ),
+            Format::Json => portcullis_report::render_json(&outcome),
+            Format::Sarif => portcullis_report::render_sarif(
+                &outcome,
+                &portcullis_report::SarifOptions {
+                    rules: &rules,
+                    category: &args.sarif_category,
+                    source_root: source_root.clone(),
+                },
+            ),
+            Format::Github => portcullis_report::render_github(&outcome),
+            Format::Junit => portcullis_report::render_junit(&outcome),
+        };
+        match file {
+            Some(path) => std::fs::write(&path, rendered)
+                .map_err(|error| format!("{}: {error}", path.display()))?,
+            None => stdout
+                .write_all(rendered.as_bytes())
+                .map_err(|error| error.to_string())?,
+        }
+    }
+    Ok(ExitCode::from(result.exit_code(fail_on)))
 }

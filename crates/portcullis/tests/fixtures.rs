@@ -18,15 +18,9 @@ fn workspace() -> PathBuf {
 }
 
 fn scan(path: &Path) -> ScanResult {
-    let mut result = scan::run(ScanOptions {
-        paths: vec![path.to_path_buf()],
-        threads: Some(2),
-        terraform: portcullis_terraform::Options::default(),
-        cloudformation: portcullis_cloudformation::Options::default(),
-        settings: portcullis_checks::Settings::default(),
-        overlays: std::collections::BTreeMap::new(),
-    })
-    .unwrap();
+    let mut options = ScanOptions::new(vec![path.to_path_buf()]);
+    options.threads = Some(2);
+    let mut result = scan::run(options).unwrap();
     result.elapsed = Duration::ZERO;
     result
 }
@@ -108,6 +102,12 @@ fn rule_fixtures_yield_their_expected_findings() {
 }
 
 #[test]
+fn suppression_fixtures_silence_exactly_their_findings() {
+    let failures = check_directory_cases(&workspace().join("fixtures/suppressions"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn terraform_fixtures_yield_their_expected_findings() {
     let failures = check_directory_cases(&workspace().join("fixtures/terraform"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -164,7 +164,7 @@ fn every_rule_has_a_fixture_and_a_text_snapshot() {
         let result = scan(&case);
         let text = portcullis_report::render_text(
             &result.outcome(),
-            portcullis_report::TextOptions { color: false },
+            portcullis_report::TextOptions::default(),
         );
         insta::assert_snapshot!(
             format!("rule_{code}"),
@@ -182,7 +182,7 @@ fn example_outputs_snapshot() {
     insta::assert_snapshot!("examples_json", json.replace(&prefix, ""));
     let text = portcullis_report::render_text(
         &result.outcome(),
-        portcullis_report::TextOptions { color: false },
+        portcullis_report::TextOptions::default(),
     );
     insta::assert_snapshot!("examples_text", text.replace(&prefix, ""));
 }

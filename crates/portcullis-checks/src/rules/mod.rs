@@ -33,38 +33,46 @@ mod category_exposure;
 
 pub struct Rule {
     pub meta: &'static RuleMeta,
-    pub check: fn(&Context<'_>, &mut Vec<Diagnostic>),
+    /// `None` for rules reported by the suppression pass rather than from the inventory.
+    pub check: Option<fn(&Context<'_>, &mut Vec<Diagnostic>)>,
 }
 
 /// Declares the rule modules and lists them in [`RULES`], in code order.
 macro_rules! registry {
-    ($($module:ident),* $(,)?) => {
+    (checks: [$($module:ident),* $(,)?], suppressions: [$($meta:ident),* $(,)?] $(,)?) => {
         $(mod $module;)*
+        $(mod $meta;)*
 
         /// Every rule, in code order.
-        pub static RULES: &[Rule] = &[$(Rule { meta: &$module::RULE, check: $module::check }),*];
+        pub static RULES: &[Rule] = &[
+            $(Rule { meta: &$module::RULE, check: Some($module::check) },)*
+            $(Rule { meta: &$meta::RULE, check: None },)*
+        ];
     };
 }
 
-registry![
-    all_traffic_open_to_internet,
-    admin_port_open_to_internet,
-    database_port_open_to_internet,
-    file_sharing_port_open_to_internet,
-    cache_or_broker_port_open_to_internet,
-    control_plane_port_open_to_internet,
-    monitoring_port_open_to_internet,
-    plaintext_protocol_open_to_internet,
-    udp_amplification_port_open_to_internet,
-    sensitive_port_open_to_broad_cidr,
-    wide_port_range_open_to_internet,
-    icmp_open_to_internet,
-    unrestricted_egress,
-    default_security_group_allows_traffic,
-    rule_without_description,
-    non_canonical_cidr,
-    unresolved_value_may_expose_port,
-    module_not_resolved,
-    nacl_allows_sensitive_port_from_internet,
-    resource_exposed_to_internet,
-];
+registry! {
+    checks: [
+        all_traffic_open_to_internet,
+        admin_port_open_to_internet,
+        database_port_open_to_internet,
+        file_sharing_port_open_to_internet,
+        cache_or_broker_port_open_to_internet,
+        control_plane_port_open_to_internet,
+        monitoring_port_open_to_internet,
+        plaintext_protocol_open_to_internet,
+        udp_amplification_port_open_to_internet,
+        sensitive_port_open_to_broad_cidr,
+        wide_port_range_open_to_internet,
+        icmp_open_to_internet,
+        unrestricted_egress,
+        default_security_group_allows_traffic,
+        rule_without_description,
+        non_canonical_cidr,
+        unresolved_value_may_expose_port,
+        module_not_resolved,
+        nacl_allows_sensitive_port_from_internet,
+        resource_exposed_to_internet,
+    ],
+    suppressions: [expired_suppression, unused_suppression, invalid_suppression],
+}

@@ -4,13 +4,14 @@ use crate::analysis::{Context, advice};
 
 declare_rule! {
     /// ## What it does
-    /// Reports modules, and other parts of the configuration, that the scan could not follow:
-    /// a registry or git module without `.terraform/modules`, a source outside the scanned
-    /// directories, a cycle.
+    /// Reports parts of the configuration that the scan could not follow: a Terraform registry or
+    /// git module without `.terraform/modules`, a module source outside the scanned directories or
+    /// a cycle; a CloudFormation macro, `Fn::ForEach` loop or duplicated key whose earlier value
+    /// CloudFormation drops.
     ///
     /// ## Why is this bad?
-    /// Security groups declared in an unresolved module are not analysed, so an exposure there
-    /// goes unreported. This is information, not a vulnerability.
+    /// Security groups declared there are not analysed, so an exposure in them goes unreported.
+    /// This is information, not a vulnerability.
     ///
     /// ## Example
     /// ```hcl
@@ -22,13 +23,14 @@ declare_rule! {
     /// ## Use instead
     /// Run `terraform init` (or `terraform get`) before the scan so that `.terraform/modules`
     /// holds the module, scan a plan (`terraform show -json`), or pass
-    /// `--allow-outside-root` for local sources outside the scanned directories.
+    /// `--allow-outside-root` for local sources outside the scanned directories. For
+    /// CloudFormation, review the construct by hand or scan the processed template.
     ///
     /// ## Fix safety
     /// Nothing to fix in the code.
     pub static RULE = {
         code: "SG018",
-        name: "module-not-resolved",
+        name: "construct-not-analysed",
         category: "unknown",
         severity: Info,
         enabled: true,
@@ -46,7 +48,11 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             resource: unresolved.subject.clone(),
             exposure: None,
             related: Vec::new(),
-            suggestions: vec![advice("run `terraform init` before the scan so that .terraform/modules holds the module, or scan a plan")],
+            suggestions: vec![advice(if unresolved.subject.starts_with("module.") {
+                "run `terraform init` before the scan so that .terraform/modules holds the module, or scan a plan"
+            } else {
+                "review this part of the configuration by hand, or scan the processed template"
+            })],
             fingerprint: fingerprint(&[RULE.code, &unresolved.subject, &unresolved.reason]),
         });
     }

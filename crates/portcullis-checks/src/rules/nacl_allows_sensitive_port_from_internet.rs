@@ -5,7 +5,6 @@ use portcullis_ir::Direction;
 use portcullis_net::Reach;
 
 use crate::analysis::{Context, advice};
-use crate::catalogue::SERVICES;
 use crate::nacl::{evaluate, ordered_entries};
 
 declare_rule! {
@@ -64,7 +63,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (entries, unnumbered) = ordered_entries(context.inventory, &acl.id, Direction::Ingress);
         // Entry span → (entry, services exposed through it, uncertain).
         let mut by_entry: BTreeMap<portcullis_ir::Span, (&portcullis_ir::NaclEntry, Vec<String>, bool)> = BTreeMap::new();
-        for service in SERVICES {
+        for service in context.catalogue.iter() {
             let verdict = evaluate(&entries, service.protocol, service.ports.from);
             if verdict.allowed.reach() != Reach::Internet {
                 continue;

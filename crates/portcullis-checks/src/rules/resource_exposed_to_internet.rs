@@ -5,7 +5,7 @@ use portcullis_ir::{Attachment, Direction, Reachability, ResourceRole, Span};
 use portcullis_net::{PortRange, Protocol, Reach, TrafficSet};
 
 use crate::analysis::{Context, advice, widest};
-use crate::catalogue::{Category, SERVICES, Service};
+use crate::catalogue::{Category, Service};
 use crate::nacl::{evaluate, ordered_entries};
 
 declare_rule! {
@@ -133,7 +133,8 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let acls = subnet_acls(context, attachment);
         let all_open = widest(&traffic, Protocol::All, PortRange::ALL) == Reach::Internet
             && acl_lets_in(context, &acls, Protocol::Tcp, 0);
-        let exposed: Vec<&Service> = SERVICES
+        let exposed: Vec<&Service> = context
+            .catalogue
             .iter()
             // A public load balancer on port 80 usually redirects to HTTPS; SG008 judges the rule.
             .filter(|service| !(attachment.role == ResourceRole::LoadBalancer && service.category == Category::Plaintext))

@@ -2,7 +2,6 @@ use portcullis_diagnostics::{Certainty, Diagnostic, Related, fingerprint};
 use portcullis_ir::Direction;
 
 use crate::analysis::{Context, advice, explain_statement};
-use crate::catalogue::services_touched;
 
 declare_rule! {
     /// ## What it does
@@ -59,7 +58,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if rule.direction != Direction::Ingress || statement.unknown_cidrs.is_empty() {
             continue;
         }
-        let mut names: Vec<String> = services_touched(protocol, ports).map(|service| service.label()).collect();
+        let mut names: Vec<String> = context.catalogue.touched(protocol, ports).map(|service| service.label()).collect();
         names.dedup();
         let what = if statement.is_all_traffic() {
             "every port".to_owned()

@@ -3,7 +3,6 @@ use portcullis_ir::Direction;
 use portcullis_net::Reach;
 
 use crate::analysis::{Context, advice, statement_finding};
-use crate::catalogue::services_touched;
 
 /// Ranges wider than this many ports are reported.
 pub const MAX_PORTS: u32 = 100;
@@ -62,7 +61,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             || !protocol.has_ports()
             || ports.is_all()
             || ports.len() <= MAX_PORTS
-            || services_touched(protocol, ports).next().is_some()
+            || context.catalogue.touched(protocol, ports).next().is_some()
         {
             continue;
         }

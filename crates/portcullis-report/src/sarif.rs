@@ -1,0 +1,230 @@
+//! `--format sarif`: SARIF 2.1.0 shaped for GitHub code scanning.
+
+use serde_json::{Value, json};
+
+use portcullis_diagnostics::{Diagnostic, RuleMeta, Severity, section};
+use portcullis_ir::{SourceMap, Span};
+
+use crate::ScanOutcome;
+
+/// Rule metadata for the driver; the renderer lists every rule, not only those that fired, so that
+/// code scanning can close alerts of rules that stop firing.
+pub struct SarifOptions<'a> {
+    pub rules: &'a [&'static RuleMeta],
+    /// `runAutomationDetails.id`: the category that separates several uploads for one commit.
+    pub category: &'a str,
+    /// The directory relative paths are resolved against, as a `file://` URI ending in `/`.
+    pub source_root: Option<String>,
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub reads this score to rank security alerts: over 9 critical, 7-8.9 high, 4-6.9 medium,
+/// 0.1-3.9 low.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+/// Percent-encodes a path into a URI reference; `file://` for absolute paths.
+pub fn path_uri(path: &str) -> (String, bool) {
+    let mut encoded = String::with_capacity(path.len());
+    let normalised = path.replace('\\', "/");
+    let trimmed = normalised.strip_prefix("./").unwrap_or(&normalised);
+    for byte in trimmed.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    if trimmed.starts_with('/') {
+        (format!("file://{encoded}"), true)
+    } else {
+        (encoded, false)
+    }
+}
+
+fn physical_location(sources: &SourceMap, span: Span) -> Value {
+    let start = sources.location(span.file, span.start);
+    let end = sources.location(span.file, span.end);
+    let (uri, absolute) = path_uri(&sources.path(span.file));
+    let mut artifact = json!({ "uri": uri });
+    if !absolute {
+        artifact["uriBaseId"] = json!("%SRCROOT%");
+    }
+    // An empty span still needs a visible region: at least one column wide.
+    let end_column = if (end.line, end.utf16_column) == (start.line, start.utf16_column) {
+        start.utf16_column + 1
+    } else {
+        end.utf16_column
+    };
+    json!({
+        "artifactLocation": artifact,
+        "region": {
+            "startLine": start.line,
+            "startColumn": start.utf16_column,
+            "endLine": end.line,
+            "endColumn": end_column,
+        }
+    })
+}
+
+fn rule_descriptor(meta: &RuleMeta) -> Value {
+    let documentation = meta.documentation();
+    let what = section(&documentation, "What it does").replace('\n', " ");
+    json!({
+        "id": meta.code,
+        "name": meta.name,
+        "shortDescription": { "text": meta.summary() },
+        "fullDescription": { "text": what },
+        "help": { "text": documentation, "markdown": documentation },
+        "helpUri": format!("https://github.com/portcullis-sec/portcullis/blob/main/docs/rules/{}.md", meta.code),
+        "defaultConfiguration": { "level": level(meta.default_severity), "enabled": meta.enabled_by_default },
+        "properties": {
+            "tags": ["security", "aws", "security-group", meta.category],
+            "precision": "very-high",
+            "security-severity": security_severity(meta.default_severity),
+        }
+    })
+}
+
+fn result(
+    sources: &SourceMap,
+    rules: &[&'static RuleMeta],
+    finding: &Diagnostic,
+    suppression: Option<Value>,
+) -> Value {
+    let rule_index = rules.iter().position(|meta| meta.code == finding.rule.code);
+    let mut result = json!({
+        "ruleId": finding.rule.code,
+        "level": level(finding.severity),
+        "message": { "text": finding.message },
+        "locations": [{ "physicalLocation": physical_location(sources, finding.span) }],
+        "partialFingerprints": { "primaryLocationLineHash": finding.fingerprint },
+        "properties": {
+            "severity": finding.severity.as_str(),
+            "certainty": finding.certainty.as_str(),
+            "resource": finding.resource,
+            "security-severity": security_severity(finding.severity),
+        }
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
+    if !finding.related.is_empty() {
+        result["relatedLocations"] = finding
+            .related
+            .iter()
+            .enumerate()
+            .map(|(id, related)| {
+                json!({
+                    "id": id,
+                    "physicalLocation": physical_location(sources, related.span),
+                    "message": { "text": related.message },
+                })
+            })
+            .collect();
+    }
+    let fixes: Vec<Value> = finding
+        .suggestions
+        .iter()
+        .filter(|suggestion| !suggestion.edits.is_empty())
+        .map(|suggestion| {
+            let changes: Vec<Value> = suggestion
+                .edits
+                .iter()
+                .map(|edit| {
+                    let location = physical_location(sources, edit.span);
+                    json!({
+                        "artifactLocation": location["artifactLocation"],
+                        "replacements": [{
+                            "deletedRegion": location["region"],
+                            "insertedContent": { "text": edit.replacement },
+                        }]
+                    })
+                })
+                .collect();
+            json!({
+                "description": { "text": format!("{} ({})", suggestion.message, suggestion.applicability.as_str()) },
+                "artifactChanges": changes,
+            })
+        })
+        .collect();
+    if !fixes.is_empty() {
+        result["fixes"] = json!(fixes);
+    }
+    if let Some(suppression) = suppression {
+        result["suppressions"] = json!([suppression]);
+    }
+    result
+}
+
+pub fn render(outcome: &ScanOutcome<'_>, options: &SarifOptions<'_>) -> String {
+    let sources = outcome.sources;
+    let mut results: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|finding| result(sources, options.rules, finding, None))
+        .collect();
+    results.extend(outcome.suppressed.iter().map(|suppressed| {
+        let kind = if suppressed.suppression.span.is_some() { "inSource" } else { "external" };
+        let suppression = json!({
+            "kind": kind,
+            "status": "accepted",
+            "justification": format!("{}: {}", suppressed.suppression.kind, suppressed.suppression.reason),
+        });
+        result(sources, options.rules, &suppressed.diagnostic, Some(suppression))
+    }));
+    let notifications: Vec<Value> = outcome
+        .problems
+        .iter()
+        .map(|problem| {
+            json!({
+                "level": "error",
+                "message": { "text": problem.message },
+                "locations": [{ "physicalLocation": physical_location(sources, problem.span) }],
+            })
+        })
+        .collect();
+    let mut run = json!({
+        "tool": {
+            "driver": {
+                "name": "portcullis",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/portcullis-sec/portcullis",
+                "rules": options.rules.iter().map(|meta| rule_descriptor(meta)).collect::<Vec<_>>(),
+            }
+        },
+        "automationDetails": { "id": options.category },
+        "columnKind": "utf16CodeUnits",
+        "results": results,
+        "invocations": [{
+            "executionSuccessful": outcome.problems.is_empty(),
+            "toolExecutionNotifications": notifications,
+        }],
+    });
+    if let Some(root) = &options.source_root {
+        run["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
+}
