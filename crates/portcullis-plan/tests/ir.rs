@@ -268,3 +268,73 @@ fn source_files_already_in_the_source_map_are_reused() {
     assert_eq!(sources.len(), 2);
     assert_eq!(unit.inventory.security_groups[0].span.file, tf.id);
 }
+
+#[test]
+fn dynamic_blocks_nested_blocks_and_nacl_entries_map_to_their_source() {
+    let case = fixture("attachments_nacl");
+    let loaded = analyze_path(&case.join("plan.json"), &Options::default());
+    let inventory = &loaded.unit.inventory;
+    for rule in inventory
+        .rules
+        .iter()
+        .filter(|rule| rule.id.contains(".ingress["))
+    {
+        assert!(
+            loaded.text(rule.span).starts_with("content {"),
+            "{}",
+            rule.id
+        );
+    }
+    let egress = inventory
+        .rules
+        .iter()
+        .find(|rule| rule.id == "aws_security_group.admin.egress[0]")
+        .unwrap();
+    assert!(loaded.text(egress.span).starts_with("egress {"));
+
+    let eks = inventory
+        .attachments
+        .iter()
+        .find(|attachment| attachment.id == "aws_eks_cluster.main")
+        .unwrap();
+    assert_eq!(
+        eks.groups.iter().map(known).collect::<Vec<_>>(),
+        ["aws_security_group.admin"]
+    );
+    assert_eq!(
+        loaded.text(eks.groups[0].span()),
+        "[aws_security_group.admin.id]"
+    );
+    assert_eq!(
+        eks.subnets.iter().map(known).collect::<Vec<_>>(),
+        ["aws_subnet.a"]
+    );
+    assert_eq!(eks.reachability.known_value(), Some(&Reachability::Private));
+    assert_eq!(loaded.text(eks.reachability.span()), "false");
+    let lb = inventory
+        .attachments
+        .iter()
+        .find(|attachment| attachment.id == "aws_lb.public")
+        .unwrap();
+    assert_eq!(lb.reachability.known_value(), Some(&Reachability::Public));
+
+    let first = &inventory.nacl_entries[0];
+    assert_eq!(first.id, "aws_network_acl.public.ingress[0]");
+    assert_eq!(first.rule_number.known_value(), Some(&200));
+    assert!(loaded.text(first.span).contains("rule_no    = 200"));
+    assert_eq!(loaded.text(first.protocol.span()), r#""tcp""#);
+    let association = &inventory.nacl_associations[0];
+    assert_eq!(known(&association.acl), "aws_network_acl.public");
+    assert_eq!(known(&association.subnet), "aws_subnet.a");
+    assert_eq!(
+        known(inventory.subnets[0].vpc.as_ref().unwrap()),
+        "aws_vpc.main"
+    );
+    let printed = format!("{inventory:?}");
+    assert!(!printed.contains("correct-horse"));
+    for file in loaded.sources.files() {
+        if file.id != loaded.file.id {
+            assert!(!file.text.contains("correct-horse"), "{}", file.path);
+        }
+    }
+}
