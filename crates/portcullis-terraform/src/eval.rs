@@ -1090,10 +1090,14 @@ impl<'a> Ctx<'a> {
                 let mut vars = BTreeMap::new();
                 for (var_name, var_block) in &module.variables {
                     let entry = match args.remove(var_name) {
+                        // `nullable = false`: a null argument means the default.
+                        Some(value) if value.is_null() && !nullable(var_block) => {
+                            variable_default(self, var_block, &address)
+                        }
                         Some(value) => (value, format!(" (argument of {address})")),
                         None => variable_default(self, var_block, &address),
                     };
-                    vars.insert((*var_name).to_owned(), entry);
+                    vars.insert((*var_name).to_owned(), typed(self, var_block, entry));
                 }
                 let mut child = Ctx::new(self.env, self.world, module, dir.clone(), vars);
                 child.prefix = format!("{address}.");
@@ -1149,6 +1153,22 @@ fn pick<'i, T>(
         .ok_or_else(|| V::unknown(format!("{address}{} does not exist", wanted.suffix()), span))
 }
 
+/// Whether a variable accepts null (`nullable = false` turns a null into the default).
+fn nullable(block: &Block<'_>) -> bool {
+    !block.body.attr("nullable").is_some_and(|attr| {
+        matches!(attr.expr, Expr::Hcl(Expression::Bool(flag), _) if !*flag.value())
+            || matches!(attr.expr, Expr::Json(Json::Bool(false, _), _))
+    })
+}
+
+/// A variable's value converted to its declared type.
+pub fn typed(ctx: &Ctx<'_>, block: &Block<'_>, (value, note): VarValue) -> VarValue {
+    match block.body.attr("type") {
+        Some(ty) => (crate::types::conform(ctx, value, ty.expr), note),
+        None => (value, note),
+    }
+}
+
 /// A variable's default (constant: Terraform allows no references there, so any context
 /// evaluates it), or an unknown naming the variable.
 pub fn variable_default(ctx: &Ctx<'_>, block: &Block<'_>, owner: &str) -> VarValue {
@@ -1159,15 +1179,11 @@ pub fn variable_default(ctx: &Ctx<'_>, block: &Block<'_>, owner: &str) -> VarVal
         format!(" in {owner}")
     };
     match block.body.attr("default") {
-        Some(attr) => {
-            let value = ctx.eval(attr.expr, &Frame::default());
-            let value = if value.is_null() {
-                V::unknown(format!("var.{name}{within} has no value"), attr.expr.span())
-            } else {
-                value
-            };
-            (value, format!(" (default{within})"))
-        }
+        // `default = null` makes the variable optional; its value is null.
+        Some(attr) => (
+            ctx.eval(attr.expr, &Frame::default()),
+            format!(" (default{within})"),
+        ),
         None => (
             V::unknown(
                 format!("var.{name}{within} has no value"),

@@ -8,6 +8,7 @@ mod extract;
 mod functions;
 mod module;
 mod syntax;
+mod types;
 mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use portcullis_ir::{Inventory, Problem, SourceFile, SourceMap, Unit};
 use rayon::prelude::*;
 
-use crate::eval::{Ctx, Env, Frame, Resolution, VarValue, World, variable_default};
+use crate::eval::{Ctx, Env, Frame, Resolution, VarValue, World, typed, variable_default};
 use crate::module::{Module, dir_of, display, is_local_source, is_tfvars, normalize};
 use crate::syntax::{Expr, ParsedFile, Src};
 use crate::value::V;
@@ -496,7 +497,15 @@ impl Shared<'_> {
                 vars.insert(name.clone(), (value, " (--var)".to_owned()));
             }
         }
-        vars
+        vars.into_iter()
+            .map(|(name, entry)| {
+                let entry = match module.variables.get(name.as_str()) {
+                    Some(block) => typed(&bootstrap, block, entry),
+                    None => entry,
+                };
+                (name, entry)
+            })
+            .collect()
     }
 }
 

@@ -388,3 +388,44 @@ fn copying_huge_values_is_bounded() {
         unit.problems
     );
 }
+
+#[test]
+fn variable_types_fill_optional_attributes_and_convert_primitives() {
+    let (_, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"
+variable "rules" {
+  type = map(object({
+    port     = optional(number, 22)
+    cidrs    = optional(list(string), ["0.0.0.0/0"])
+    protocol = optional(string)
+  }))
+  default = {
+    ssh = {}
+    db  = { port = "5432", cidrs = ["10.0.0.0/8"] }
+  }
+}
+variable "nothing" {
+  type    = list(string)
+  default = null
+}
+resource "aws_security_group_rule" "r" {
+  for_each          = var.rules
+  type              = "ingress"
+  protocol          = coalesce(each.value.protocol, "tcp")
+  from_port         = each.value.port
+  to_port           = each.value.port
+  cidr_blocks       = each.value.port == 22 ? each.value.cidrs : concat(each.value.cidrs, var.nothing == null ? [] : var.nothing)
+  security_group_id = "sg-1"
+}
+"#,
+    )]);
+    assert!(unit.problems.is_empty(), "{:?}", unit.problems);
+    let ssh = rule(&unit, r#"aws_security_group_rule.r["ssh"]"#);
+    assert_eq!(ports(ssh), (Some(22), Some(22)));
+    assert_eq!(peers(ssh), vec!["0.0.0.0/0"]);
+    assert_eq!(show(&ssh.protocol), "tcp");
+    let db = rule(&unit, r#"aws_security_group_rule.r["db"]"#);
+    assert_eq!(ports(db), (Some(5432), Some(5432)));
+    assert_eq!(peers(db), vec!["10.0.0.0/8"]);
+}
