@@ -81,6 +81,18 @@ pub fn call(name: &str, args: Vec<V>, span: Span) -> V {
         "lower" => one_string(&args).map(|text| Kind::Str(text.to_lowercase())),
         "upper" => one_string(&args).map(|text| Kind::Str(text.to_uppercase())),
         "trimspace" => one_string(&args).map(|text| Kind::Str(text.trim().to_owned())),
+        "chomp" => {
+            one_string(&args).map(|text| Kind::Str(text.trim_end_matches(['\r', '\n']).to_owned()))
+        }
+        "basename" => one_string(&args)
+            .map(|text| Kind::Str(text.rsplit('/').next().unwrap_or_default().to_owned())),
+        "dirname" => one_string(&args).map(|text| {
+            Kind::Str(match text.rsplit_once('/') {
+                Some(("", _)) => "/".to_owned(),
+                Some((dir, _)) => dir.to_owned(),
+                None => ".".to_owned(),
+            })
+        }),
         "range" => range(&args, span),
         "zipmap" => zipmap(args),
         "setunion" => setunion(args),
