@@ -69,7 +69,11 @@ pub fn gather<'b, 'a>(root: &'b Json<'a>) -> Vec<Instance<'b, 'a>> {
         .map(json::items)
         .unwrap_or_default()
     {
-        if json::str_at(change, "mode").is_some_and(|mode| mode != "managed") {
+        // A deposed object (create_before_destroy) shares the address of its replacement;
+        // its deletion says nothing about the resource that stays.
+        if json::str_at(change, "mode").is_some_and(|mode| mode != "managed")
+            || json::get(change, "deposed").is_some()
+        {
             continue;
         }
         if let (Some(address), Some(detail)) =
@@ -102,10 +106,14 @@ pub fn gather<'b, 'a>(root: &'b Json<'a>) -> Vec<Instance<'b, 'a>> {
             let Some(change) = json::get(resource, "change") else {
                 continue;
             };
-            let Some(after) = json::get(change, "after") else {
+            let Some(after) =
+                json::get(change, "after").filter(|after| !matches!(after, Json::NullKeyword(_)))
+            else {
                 continue;
             };
-            if json::str_at(resource, "mode").is_some_and(|mode| mode != "managed") {
+            if json::str_at(resource, "mode").is_some_and(|mode| mode != "managed")
+                || json::get(resource, "deposed").is_some()
+            {
                 continue;
             }
             let module = json::str_at(resource, "module_address").unwrap_or("");

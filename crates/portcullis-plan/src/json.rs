@@ -61,6 +61,24 @@ pub fn get<'b, 'a>(value: &'b Json<'a>, key: &str) -> Option<&'b Json<'a>> {
     }
 }
 
+/// An object's properties in order, with the byte range of each name.
+pub fn props<'b, 'a>(value: &'b Json<'a>) -> Vec<(&'b str, Range<usize>, &'b Json<'a>)> {
+    match value {
+        J::Object(object) => object
+            .properties
+            .iter()
+            .map(|prop| {
+                let range = match &prop.name {
+                    ObjectPropName::String(lit) => lit.range,
+                    ObjectPropName::Word(lit) => lit.range,
+                };
+                (prop_name(&prop.name), range.start..range.end, &prop.value)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// An object's properties in order.
 pub fn entries<'b, 'a>(value: &'b Json<'a>) -> Vec<(&'b str, &'b Json<'a>)> {
     match value {

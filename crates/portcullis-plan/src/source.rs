@@ -141,7 +141,10 @@ fn tf_files(dir: &Path) -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.file_name())
-        .filter(|name| name.to_string_lossy().ends_with(".tf"))
+        .filter(|name| {
+            let name = name.to_string_lossy();
+            name.ends_with(".tf") || name.ends_with(".tf.json")
+        })
         .map(|name| dir.join(name))
         .filter(|path| path.is_file())
         .collect();
@@ -156,10 +159,16 @@ fn read_module(file: &Arc<SourceFile>, module: &mut SrcModule) {
     let (text, shift) = text
         .strip_prefix(BOM)
         .map_or((text, 0), |rest| (rest, BOM.len()));
+    let at = At { file, shift };
+    if file.path.ends_with(".json") {
+        if let Ok(root) = json::parse(text) {
+            at.json_module(&root, module);
+        }
+        return;
+    }
     let Ok(body) = hcl_edit::parser::parse_body(text) else {
         return;
     };
-    let at = At { file, shift };
     for block in body.blocks() {
         let labels: Vec<&str> = block.labels.iter().map(|label| label.as_str()).collect();
         match (block.ident.value().as_str(), labels.as_slice()) {
@@ -174,6 +183,18 @@ fn read_module(file: &Arc<SourceFile>, module: &mut SrcModule) {
             }
             _ => {}
         }
+    }
+}
+
+/// The objects of a `.tf.json` value: one object, or each object of an array.
+fn objects<'b, 'a>(value: &'b json::Json<'a>) -> Vec<&'b json::Json<'a>> {
+    match value {
+        json::Json::Object(_) => vec![value],
+        json::Json::Array(_) => json::items(value)
+            .iter()
+            .filter(|item| matches!(item, json::Json::Object(_)))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -200,6 +221,113 @@ impl At<'_> {
             labels,
             attrs: self.attrs(&block.body),
             blocks: self.blocks(&block.body),
+            dynamic,
+        }
+    }
+
+    fn range_span(self, range: std::ops::Range<usize>) -> Span {
+        self.span(Some(range))
+    }
+
+    /// `resource` and `module` of a `.tf.json` file (objects, or arrays of objects).
+    fn json_module(self, root: &json::Json<'_>, module: &mut SrcModule) {
+        for top in objects(root) {
+            for (ident, _, value) in json::props(top) {
+                match ident {
+                    "resource" => {
+                        for kinds in objects(value) {
+                            for (kind, _, names) in json::props(kinds) {
+                                for names in objects(names) {
+                                    for (name, name_range, body) in json::props(names) {
+                                        let Some(body) = objects(body).into_iter().next() else {
+                                            continue;
+                                        };
+                                        module
+                                            .resources
+                                            .entry((kind.to_owned(), name.to_owned()))
+                                            .or_insert_with(|| {
+                                                self.json_block(body, name_range.clone(), false)
+                                            });
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    "module" => {
+                        for calls in objects(value) {
+                            module.calls.extend(
+                                json::props(calls)
+                                    .into_iter()
+                                    .map(|(name, ..)| name.to_owned()),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// A block of a `.tf.json` file. Properties are attributes; an object or array of objects
+    /// is also a nested block, since JSON does not tell them apart.
+    fn json_block(
+        self,
+        body: &json::Json<'_>,
+        label: std::ops::Range<usize>,
+        dynamic: bool,
+    ) -> SrcBlock {
+        let mut attrs = BTreeMap::new();
+        let mut blocks = Vec::new();
+        for (name, name_range, value) in json::props(body) {
+            if name == "dynamic" {
+                for dynamic in objects(value) {
+                    for (ident, ident_range, spec) in json::props(dynamic) {
+                        for content in objects(spec)
+                            .into_iter()
+                            .filter_map(|spec| json::get(spec, "content"))
+                        {
+                            blocks.push((
+                                ident.to_owned(),
+                                self.json_block(content, ident_range.clone(), true),
+                            ));
+                        }
+                    }
+                }
+                continue;
+            }
+            for nested in objects(value) {
+                blocks.push((
+                    name.to_owned(),
+                    self.json_block(nested, name_range.clone(), false),
+                ));
+            }
+            let elements = match value {
+                json::Json::Array(_) => Some(
+                    json::items(value)
+                        .iter()
+                        .map(|item| self.range_span(json::range(item)))
+                        .collect(),
+                ),
+                _ => None,
+            };
+            let literal = match value {
+                json::Json::Array(_) | json::Json::Object(_) | json::Json::NullKeyword(_) => None,
+                scalar => json::to_text(scalar).ok(),
+            };
+            attrs.insert(
+                name.to_owned(),
+                SrcExpr {
+                    span: self.range_span(json::range(value)),
+                    elements,
+                    literal,
+                },
+            );
+        }
+        SrcBlock {
+            span: self.range_span(json::range(body)),
+            labels: self.range_span(label),
+            attrs,
+            blocks,
             dynamic,
         }
     }

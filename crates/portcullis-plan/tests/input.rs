@@ -222,3 +222,26 @@ fn detection_looks_at_top_level_keys_only() {
     let big = format!("[{}]", "1,".repeat(2_000_000) + "1");
     assert!(!is_plan(&big));
 }
+
+#[test]
+fn a_deposed_object_does_not_hide_its_replacement() {
+    let text = r#"{
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group", "name": "web",
+     "values": {"name": "web", "ingress": [], "egress": []}}
+  ]}},
+  "resource_changes": [
+    {"address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group", "name": "web",
+     "change": {"actions": ["create"], "before": null, "after": {"name": "web"}, "after_unknown": {"id": true}}},
+    {"address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group", "name": "web",
+     "deposed": "00000001",
+     "change": {"actions": ["delete"], "before": {"name": "web"}, "after": null, "after_unknown": {}}}
+  ]
+}"#;
+    let loaded = analyze_text("plan.json", text, &Options::default());
+    assert_eq!(loaded.unit.inventory.security_groups.len(), 1);
+    let without_planned_values = text.replace("\"planned_values\"", "\"unused\"");
+    let loaded = analyze_text("plan.json", &without_planned_values, &Options::default());
+    assert_eq!(loaded.unit.inventory.security_groups.len(), 1);
+}

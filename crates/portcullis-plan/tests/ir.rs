@@ -338,3 +338,52 @@ fn dynamic_blocks_nested_blocks_and_nacl_entries_map_to_their_source() {
         }
     }
 }
+
+#[test]
+fn a_tf_json_configuration_is_mapped_too() {
+    let dir = std::env::temp_dir().join(format!("portcullis-plan-tf-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = r#"{
+  "resource": {
+    "aws_security_group": {
+      "web": {
+        "name": "web",
+        "ingress": [
+          {"description": "HTTPS", "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]},
+          {"description": "SSH", "protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8", "0.0.0.0/0"]}
+        ]
+      }
+    },
+    "aws_security_group_rule": {
+      "mysql": {"type": "ingress", "protocol": "tcp", "from_port": 3306, "to_port": 3306,
+        "cidr_blocks": ["0.0.0.0/0"], "security_group_id": "${aws_security_group.web.id}"}
+    }
+  }
+}
+"#;
+    std::fs::write(dir.join("main.tf.json"), config).unwrap();
+    let text = std::fs::read_to_string(fixture("root_resources").join("plan.json")).unwrap();
+    let options = Options {
+        source_dirs: vec![dir.clone()],
+    };
+    let loaded = analyze_text("plan.json", &text, &options);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let inventory = &loaded.unit.inventory;
+    let group = &inventory.security_groups[0];
+    assert_eq!(loaded.text(group.name_span), r#""web""#);
+    let ssh = &inventory.rules[0];
+    assert!(loaded.text(ssh.span).contains(r#""description": "SSH""#));
+    assert_eq!(loaded.text(ssh.peers[1].span()), r#""0.0.0.0/0""#);
+    let location = loaded
+        .sources
+        .location(ssh.peers[1].span().file, ssh.peers[1].span().start);
+    assert_eq!(location.line, 8);
+    let mysql = &inventory.rules[2];
+    assert_eq!(
+        loaded.text(mysql.group.span()),
+        r#""${aws_security_group.web.id}""#
+    );
+    // Resources the JSON file does not declare point into the plan.
+    let rdp = &inventory.rules[3];
+    assert_eq!(loaded.sources.path(rdp.span.file), "plan.json");
+}
