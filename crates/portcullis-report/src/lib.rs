@@ -1,8 +1,11 @@
 //! Renderers: each turns a finished scan into one output format. Renderers never analyse.
 
+mod dot;
 mod github;
+mod graph;
 mod json;
 mod junit;
+mod markdown;
 mod sarif;
 mod text;
 
@@ -11,9 +14,11 @@ use std::time::Duration;
 use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
 use portcullis_ir::{Problem, SourceMap, Span};
 
+pub use dot::render as render_dot;
 pub use github::render as render_github;
 pub use json::render as render_json;
 pub use junit::render as render_junit;
+pub use markdown::render as render_markdown;
 pub use sarif::{SarifOptions, path_uri, render as render_sarif};
 pub use text::{TextOptions, render as render_text};
 

@@ -1,0 +1,298 @@
+//! `--format markdown`: a report for a pull-request comment or `$GITHUB_STEP_SUMMARY`: a
+//! headline, a Mermaid map of the exposure paths, the findings as a table, and the suppressed
+//! findings and unanalysed files folded away. Every name comes from scanned files, so every
+//! piece of text is escaped for where it lands: Mermaid labels, table cells, link targets.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use portcullis_diagnostics::{Certainty, Diagnostic, Severity};
+use portcullis_ir::{SourceMap, Span};
+
+use crate::graph::{self, Graph, MAX_EDGES, NodeKind, SOURCE_PALETTE};
+use crate::{Region, ScanOutcome};
+
+pub fn render(outcome: &ScanOutcome<'_>) -> String {
+    let mut out = String::from("## portcullis exposure map\n\n");
+    headline(&mut out, outcome);
+    if !outcome.findings.is_empty() {
+        let graph = graph::build(outcome.findings, MAX_EDGES);
+        out.push_str("### Exposure paths\n\n");
+        if graph.is_empty() {
+            out.push_str("No path from the internet to a security group or resource.\n\n");
+        } else {
+            mermaid(&mut out, &graph);
+        }
+        out.push_str("### Findings\n\n");
+        findings_table(&mut out, outcome.sources, outcome.findings);
+    }
+    suppressed(&mut out, outcome);
+    problems(&mut out, outcome);
+    // Sections end with a blank line; the report ends with exactly one newline.
+    let end = out.trim_end().len();
+    out.truncate(end);
+    out.push('\n');
+    out
+}
+
+fn plural(count: usize, word: &str) -> String {
+    format!("{count} {word}{}", if count == 1 { "" } else { "s" })
+}
+
+fn headline(out: &mut String, outcome: &ScanOutcome<'_>) {
+    let files = plural(outcome.files_scanned, "file");
+    let unanalysed = outcome
+        .problems
+        .iter()
+        .map(|problem| problem.span.file)
+        .collect::<BTreeSet<_>>()
+        .len();
+    if outcome.findings.is_empty() {
+        let _ = write!(out, "No exposure found in {files} scanned");
+    } else {
+        let counts: Vec<String> = Severity::ALL
+            .iter()
+            .map(|severity| (severity, outcome.count(*severity)))
+            .filter(|(_, count)| *count > 0)
+            .map(|(severity, count)| format!("{count} {severity}"))
+            .collect();
+        let _ = write!(
+            out,
+            "**{}** ({}) in {files} scanned",
+            plural(outcome.findings.len(), "finding"),
+            counts.join(", ")
+        );
+    }
+    if unanalysed > 0 {
+        let _ = write!(out, "; **{} not analysed**", plural(unanalysed, "file"));
+    }
+    out.push_str(".\n\n");
+}
+
+/// Mermaid label text inside `"…"`. Letters, digits and harmless punctuation stay; anything
+/// that Mermaid, its `%%{init}%%` directives, HTML labels or the surrounding code fence could
+/// read as syntax becomes a `#NNN;` entity, which Mermaid decodes for display.
+fn mermaid_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || c.is_whitespace() {
+            escaped.push(' ');
+        } else if c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                '.' | ',' | '-' | '_' | '/' | '(' | ')' | '[' | ']' | '+' | '=' | '@'
+            )
+            || (!c.is_ascii() && c.is_alphanumeric())
+        {
+            escaped.push(c);
+        } else {
+            let _ = write!(escaped, "#{};", u32::from(c));
+        }
+    }
+    escaped
+}
+
+fn mermaid(out: &mut String, graph: &Graph) {
+    out.push_str("```mermaid\nflowchart LR\n");
+    for node in &graph.nodes {
+        let label = mermaid_text(&node.label);
+        let (open, close) = match node.kind {
+            NodeKind::Source => ("([\"", "\"])"),
+            NodeKind::Group => ("[\"", "\"]"),
+            NodeKind::Target => ("(\"", "\")"),
+        };
+        let _ = writeln!(out, "  {}{open}{label}{close}", node.id);
+    }
+    for edge in &graph.edges {
+        let arrow = if edge.possible { "-.->" } else { "-->" };
+        let _ = writeln!(
+            out,
+            "  {} {arrow}|\"{}\"| {}",
+            edge.from,
+            mermaid_text(&edge.label),
+            edge.to
+        );
+    }
+    let (fill, stroke, color) = SOURCE_PALETTE;
+    let _ = writeln!(
+        out,
+        "  classDef source fill:{fill},stroke:{stroke},color:{color}"
+    );
+    for severity in Severity::ALL {
+        let (fill, stroke, color) = graph::palette(severity);
+        let nodes: Vec<&str> = graph
+            .nodes
+            .iter()
+            .filter(|node| node.severity == Some(severity))
+            .map(|node| node.id.as_str())
+            .collect();
+        if !nodes.is_empty() {
+            let _ = writeln!(
+                out,
+                "  classDef {severity} fill:{fill},stroke:{stroke},color:{color}\n  class {} {severity}",
+                nodes.join(",")
+            );
+        }
+        let links: Vec<String> = graph
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, edge)| edge.severity == severity)
+            .map(|(index, _)| index.to_string())
+            .collect();
+        if !links.is_empty() {
+            let _ = writeln!(
+                out,
+                "  linkStyle {} stroke:{fill},stroke-width:2px",
+                links.join(",")
+            );
+        }
+    }
+    let sources: Vec<&str> = graph
+        .nodes
+        .iter()
+        .filter(|node| node.kind == NodeKind::Source)
+        .map(|node| node.id.as_str())
+        .collect();
+    if !sources.is_empty() {
+        let _ = writeln!(out, "  class {} source", sources.join(","));
+    }
+    out.push_str("```\n\n");
+    if graph.omitted > 0 {
+        let _ = writeln!(
+            out,
+            "_…and {} more edge{} not shown; every finding is listed below._\n",
+            graph.omitted,
+            if graph.omitted == 1 { "" } else { "s" }
+        );
+    }
+    if graph.edges.iter().any(|edge| edge.possible) {
+        out.push_str("_Dotted edges depend on values that could not be resolved._\n\n");
+    }
+}
+
+/// Text for a table cell: on one line, with every character Markdown could read as syntax
+/// (including `|`, which would end the cell, and backticks) backslash-escaped.
+fn cell(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.push(' ');
+        } else {
+            if matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '!' | '#'
+            ) {
+                escaped.push('\\');
+            }
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
+/// A relative link target: every byte outside the unreserved set and `/` percent-encoded, so
+/// spaces, parentheses and `#` in paths cannot end or redirect the link.
+fn link_target(path: &str) -> String {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            encoded.push(char::from(byte));
+        } else {
+            let _ = write!(encoded, "%{byte:02X}");
+        }
+    }
+    encoded
+}
+
+fn location(sources: &SourceMap, span: Span) -> String {
+    let region = Region::of(sources, span);
+    format!(
+        "[{}:{}]({}#L{})",
+        cell(&region.path),
+        region.start_line,
+        link_target(&region.path),
+        region.start_line
+    )
+}
+
+/// Severity, rule, location and message cells of a finding.
+fn finding_cells(sources: &SourceMap, finding: &Diagnostic) -> String {
+    let possible = if finding.certainty == Certainty::Possible {
+        " (possible)"
+    } else {
+        ""
+    };
+    let code = finding.rule.code;
+    format!(
+        "| {}{possible} | [{}]({}) | {} | {} |",
+        finding.severity,
+        cell(code),
+        link_target(&format!("docs/rules/{code}.md")),
+        location(sources, finding.span),
+        cell(&finding.message)
+    )
+}
+
+fn findings_table(out: &mut String, sources: &SourceMap, findings: &[Diagnostic]) {
+    out.push_str("| severity | rule | location | finding | remedy |\n");
+    out.push_str("| --- | --- | --- | --- | --- |\n");
+    for finding in findings {
+        let remedy = finding
+            .suggestions
+            .first()
+            .map(|suggestion| cell(&suggestion.message))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{} {remedy} |", finding_cells(sources, finding));
+    }
+    out.push('\n');
+}
+
+fn suppressed(out: &mut String, outcome: &ScanOutcome<'_>) {
+    if outcome.suppressed.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<details>\n<summary>{} suppressed</summary>\n",
+        plural(outcome.suppressed.len(), "finding")
+    );
+    out.push_str("| severity | rule | location | finding | suppressed by |\n");
+    out.push_str("| --- | --- | --- | --- | --- |\n");
+    for entry in outcome.suppressed {
+        let suppression = &entry.suppression;
+        let by = if suppression.reason.trim().is_empty() {
+            cell(suppression.kind)
+        } else {
+            cell(&format!("{}: {}", suppression.kind, suppression.reason))
+        };
+        let _ = writeln!(
+            out,
+            "{} {by} |",
+            finding_cells(outcome.sources, &entry.diagnostic)
+        );
+    }
+    out.push_str("\n</details>\n\n");
+}
+
+fn problems(out: &mut String, outcome: &ScanOutcome<'_>) {
+    if outcome.problems.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<details>\n<summary>{} analysing files</summary>\n",
+        plural(outcome.problems.len(), "error")
+    );
+    out.push_str("| location | error |\n| --- | --- |\n");
+    for problem in outcome.problems {
+        let _ = writeln!(
+            out,
+            "| {} | {} |",
+            location(outcome.sources, problem.span),
+            cell(&problem.message)
+        );
+    }
+    out.push_str("\n</details>\n");
+}
