@@ -118,14 +118,16 @@ fn in_terraform_dir(dir: &Path) -> bool {
         .any(|component| component.as_os_str() == ".terraform")
 }
 
-/// Directories that no other scanned directory calls as a local module; every directory when
-/// that leaves none (a cycle).
+/// Directories that no other scanned directory calls as a local module. Directories that
+/// no root reaches (a cycle of modules calling each other) are roots too, so that every
+/// directory is analysed; when everything is a cycle, every directory is a root.
 fn root_modules(
     module_dirs: &BTreeSet<PathBuf>,
     by_dir: &BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
 ) -> Vec<PathBuf> {
-    let mut called = BTreeSet::new();
+    let mut calls: BTreeMap<&PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
     for dir in module_dirs {
+        let targets = calls.entry(dir).or_default();
         for file in by_dir.get(dir).into_iter().flatten() {
             let Some(body) = file.body() else { continue };
             for block in body
@@ -136,22 +138,33 @@ fn root_modules(
                 if let Some(source) = eval::local_source(&block) {
                     let target = normalize(&dir.join(source));
                     if &target != dir {
-                        called.insert(target);
+                        targets.insert(target);
                     }
                 }
             }
         }
     }
-    let roots: Vec<PathBuf> = module_dirs
+    let called: BTreeSet<&PathBuf> = calls.values().flatten().collect();
+    let mut roots: Vec<PathBuf> = module_dirs
         .iter()
-        .filter(|dir| !called.contains(*dir))
+        .filter(|dir| !called.contains(dir))
         .cloned()
         .collect();
-    if roots.is_empty() {
-        module_dirs.iter().cloned().collect()
-    } else {
-        roots
+    let mut reached: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut pending = roots.clone();
+    while let Some(dir) = pending.pop() {
+        if reached.insert(dir.clone()) {
+            pending.extend(calls.get(&dir).into_iter().flatten().cloned());
+        }
     }
+    roots.extend(
+        module_dirs
+            .iter()
+            .filter(|dir| !reached.contains(*dir))
+            .cloned(),
+    );
+    roots.sort();
+    roots
 }
 
 /// `--var-file` and `--var` inputs, read and parsed once for every root.

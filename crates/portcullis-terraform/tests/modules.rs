@@ -141,6 +141,17 @@ fn module_cycles_stop_and_are_reported() {
 }
 
 #[test]
+fn a_cycle_beside_a_root_is_still_analysed() {
+    let (_, units) = run(&[
+        ("root/main.tf", "resource \"aws_security_group\" \"r\" {}\n"),
+        ("x/main.tf", "module \"y\" { source = \"../y\" }\n"),
+        ("y/main.tf", "module \"x\" { source = \"../x\" }\n"),
+    ]);
+    let names: Vec<&str> = units.iter().map(|unit| unit.name.as_str()).collect();
+    assert_eq!(names, vec!["root", "x", "y"]);
+}
+
+#[test]
 fn registry_modules_need_terraform_init() {
     let (sources, unit) = one_unit(&[(
         "r/main.tf",
