@@ -34,12 +34,11 @@ pub struct Instance<'b, 'a> {
     /// The instance key as written in the address (`[0]`, `["web"]`), or empty.
     key: String,
     values: Planned<'b, 'a>,
-    /// The resource object in the plan and its `address` string, for plan spans.
+    /// The resource object in the plan, for plan spans.
     node: &'b Json<'a>,
 }
 
 /// Where a module instance's configuration and source live.
-#[derive(Default)]
 struct ModuleInfo<'b, 'a> {
     config: Option<&'b Json<'a>>,
     /// The managed resources of `config` by type and name.
@@ -64,24 +63,26 @@ pub struct Plan<'b, 'a> {
 /// The managed resources of `planned_values` (or, without it, of `resource_changes`), minus
 /// those being deleted.
 pub fn gather<'b, 'a>(root: &'b Json<'a>) -> Vec<Instance<'b, 'a>> {
-    let mut changes: BTreeMap<&str, &'b Json<'a>> = BTreeMap::new();
-    for change in json::get(root, "resource_changes")
+    // A deposed object (create_before_destroy) shares the address of its replacement; its
+    // deletion says nothing about the resource that stays.
+    let current: Vec<&'b Json<'a>> = json::get(root, "resource_changes")
         .map(json::items)
         .unwrap_or_default()
-    {
-        // A deposed object (create_before_destroy) shares the address of its replacement;
-        // its deletion says nothing about the resource that stays.
-        if json::str_at(change, "mode").is_some_and(|mode| mode != "managed")
-            || json::get(change, "deposed").is_some()
-        {
-            continue;
-        }
-        if let (Some(address), Some(detail)) =
-            (json::str_at(change, "address"), json::get(change, "change"))
-        {
-            changes.insert(address, detail);
-        }
-    }
+        .iter()
+        .filter(|change| {
+            json::str_at(change, "mode").is_none_or(|mode| mode == "managed")
+                && json::get(change, "deposed").is_none()
+        })
+        .collect();
+    let changes: BTreeMap<&str, &'b Json<'a>> = current
+        .iter()
+        .filter_map(|resource| {
+            Some((
+                json::str_at(resource, "address")?,
+                json::get(resource, "change")?,
+            ))
+        })
+        .collect();
     let deleted = |address: &str| {
         changes.get(address).is_some_and(|change| {
             let actions: Vec<&str> = json::get(change, "actions")
@@ -99,10 +100,7 @@ pub fn gather<'b, 'a>(root: &'b Json<'a>) -> Vec<Instance<'b, 'a>> {
     {
         walk_module(module, "", &changes, &mut out);
     } else {
-        for resource in json::get(root, "resource_changes")
-            .map(json::items)
-            .unwrap_or_default()
-        {
+        for resource in current {
             let Some(change) = json::get(resource, "change") else {
                 continue;
             };
@@ -111,11 +109,6 @@ pub fn gather<'b, 'a>(root: &'b Json<'a>) -> Vec<Instance<'b, 'a>> {
             else {
                 continue;
             };
-            if json::str_at(resource, "mode").is_some_and(|mode| mode != "managed")
-                || json::get(resource, "deposed").is_some()
-            {
-                continue;
-            }
             let module = json::str_at(resource, "module_address").unwrap_or("");
             let values = Planned::new(
                 after,
@@ -474,7 +467,7 @@ fn references<'b>(expression: &'b Json<'_>) -> Vec<&'b str> {
         .collect()
 }
 
-/// Paths must exist for a directory to be a candidate source root.
+/// Whether a candidate source directory exists (the empty path is the current directory).
 pub fn is_dir(path: &Path) -> bool {
     path.as_os_str().is_empty() || path.is_dir()
 }
@@ -1019,7 +1012,11 @@ impl<'p, 'b, 'a> Res<'p, 'b, 'a> {
             from_port: fields.attr("from_port").value(json::to_i64),
             to_port: fields.attr("to_port").value(json::to_i64),
             peers: peers(fields),
-            description: fields.attr("description").value(json::to_text),
+            // A plan writes `""` for a statement without a description.
+            description: fields
+                .attr("description")
+                .value(json::to_text)
+                .filter(|value| value.known_value().is_none_or(|text| !text.is_empty())),
             span: site.span,
             assumptions: Vec::new(),
         }
