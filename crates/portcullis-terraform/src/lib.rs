@@ -84,6 +84,7 @@ pub fn analyze(files: &[Arc<SourceFile>], sources: &SourceMap, options: &Options
         sources,
         options,
         inputs: &inputs,
+        disk: std::sync::Mutex::default(),
     };
     let mut units: Vec<Unit> = roots.par_iter().map(|root| shared.unit(root)).collect();
     units.sort_by(|a, b| a.name.cmp(&b.name));
@@ -232,7 +233,11 @@ struct Shared<'s> {
     sources: &'s SourceMap,
     options: &'s Options,
     inputs: &'s Inputs,
+    /// Directories read from disk, with the problems of their files.
+    disk: std::sync::Mutex<BTreeMap<PathBuf, DirFiles>>,
 }
+
+type DirFiles = (Vec<Arc<ParsedFile>>, Vec<Problem>);
 
 impl Shared<'_> {
     fn unit(&self, root: &Path) -> Unit {
@@ -399,8 +404,24 @@ impl Shared<'_> {
             problems.extend(dir_problems.iter().cloned());
             return Vec::new();
         }
+        // Several roots may call the same directory outside the scan: read and register it once.
+        let mut disk = self
+            .disk
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (files, dir_problems) = disk
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| self.read_dir(dir));
+        problems.extend(dir_problems.iter().cloned());
+        files.clone()
+    }
+
+    /// The `.tf` and `.tf.json` files of a directory the walker did not give.
+    fn read_dir(&self, dir: &Path) -> (Vec<Arc<ParsedFile>>, Vec<Problem>) {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
         let Ok(entries) = std::fs::read_dir(dir) else {
-            return Vec::new();
+            return (files, problems);
         };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
@@ -410,7 +431,6 @@ impl Shared<'_> {
             })
             .collect();
         paths.sort();
-        let mut files = Vec::new();
         for path in paths {
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
@@ -421,7 +441,7 @@ impl Shared<'_> {
                 Err(problem) => problems.push(problem),
             }
         }
-        files
+        (files, problems)
     }
 
     /// Root variables with Terraform's precedence: default, terraform.tfvars,

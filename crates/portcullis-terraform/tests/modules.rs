@@ -301,3 +301,29 @@ resource "aws_instance" "i" {
         ]
     );
 }
+
+#[test]
+fn a_directory_read_from_disk_is_registered_once_for_all_roots() {
+    let root = std::env::temp_dir().join(format!("portcullis-tf-shared-{}", std::process::id()));
+    let shared = root.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::write(shared.join("main.tf"), SG_MODULE).unwrap();
+    std::fs::write(shared.join("broken.tf"), "resource \"x\" \"y\" {\n").unwrap();
+    let call = "module \"sg\" {\n  source = \"../shared\"\n  cidrs  = [\"0.0.0.0/0\"]\n}\n";
+    let a = root.join("a/main.tf").to_string_lossy().into_owned();
+    let b = root.join("b/main.tf").to_string_lossy().into_owned();
+    let (sources, units) = run(&[(a.as_str(), call), (b.as_str(), call)]);
+    assert_eq!(units.len(), 2);
+    let problems: usize = units.iter().map(|unit| unit.problems.len()).sum();
+    assert_eq!(problems, 1, "the broken module file is reported once");
+    let module_files = sources
+        .files()
+        .iter()
+        .filter(|file| file.path.contains("/shared/"))
+        .count();
+    assert_eq!(module_files, 2, "main.tf and broken.tf, each added once");
+    for unit in &units {
+        assert_eq!(rule_ids(unit), vec!["module.sg.aws_security_group_rule.in"]);
+    }
+    std::fs::remove_dir_all(root).ok();
+}
