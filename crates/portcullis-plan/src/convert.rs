@@ -491,6 +491,9 @@ struct Fields<'r, 'p, 'b, 'a> {
     /// Whether the configuration of this block is known, so that an attribute it does not
     /// write is a provider default rather than a missing reference.
     configured: bool,
+    /// Where values point when the source has no block for them (an element of
+    /// `ingress = [{...}]`, say) but the resource is in the source.
+    fallback: Option<Span>,
 }
 
 #[derive(Clone, Copy)]
@@ -542,14 +545,17 @@ impl<'r, 'p, 'b, 'a> Fields<'r, 'p, 'b, 'a> {
             .map(|(index, planned)| Self {
                 res: self.res,
                 planned,
-                src: (src.len() == 1 || src.len() > index)
-                    .then(|| src.get(index).or(src.first()).copied())
-                    .flatten(),
+                // The block of the same rank, or the only one (a dynamic block).
+                src: src
+                    .get(index)
+                    .or_else(|| src.first().filter(|_| src.len() == 1))
+                    .copied(),
                 config: config.and_then(|config| match config {
                     Json::Array(_) => json::items(config).get(index),
                     _ => Some(config),
                 }),
                 configured: self.configured && config.is_some(),
+                fallback: self.source_span(),
             })
             .collect()
     }
@@ -566,12 +572,15 @@ impl<'r, 'p, 'b, 'a> Fields<'r, 'p, 'b, 'a> {
         }
     }
 
+    /// The span of the block in the source, if it is there.
+    fn source_span(self) -> Option<Span> {
+        self.src.map(|block| block.span).or(self.fallback)
+    }
+
     /// The span of the block itself, for values it does not write.
     fn span(self) -> Span {
-        self.src.map_or_else(
-            || self.res.plan.plan_span(self.planned.range()),
-            |block| block.span,
-        )
+        self.source_span()
+            .unwrap_or_else(|| self.res.plan.plan_span(self.planned.range()))
     }
 }
 
@@ -588,19 +597,9 @@ impl<'b> Attr<'_, '_, 'b, '_> {
     ) -> (Span, Vec<Trace>) {
         let plan = self.fields.res.plan;
         let plan_span = plan.plan_span(planned.range());
-        let source_span = match (self.src, self.fields.src) {
-            (Some(expr), _) => Some(
-                element
-                    .and_then(|(index, len)| {
-                        expr.elements
-                            .as_ref()
-                            .filter(|elements| elements.len() == len)
-                            .and_then(|elements| elements.get(index).copied())
-                    })
-                    .unwrap_or(expr.span),
-            ),
-            (None, Some(block)) => Some(block.span),
-            (None, None) => None,
+        let source_span = match self.src {
+            Some(expr) => Some(expr.element(element)),
+            None => self.fields.source_span(),
         };
         match source_span {
             Some(span) => (
@@ -811,6 +810,7 @@ impl<'p, 'b, 'a> Res<'p, 'b, 'a> {
                 .config
                 .and_then(|config| json::get(config, "expressions")),
             configured: self.config.is_some(),
+            fallback: None,
         }
     }
 
@@ -972,6 +972,9 @@ impl<'p, 'b, 'a> Res<'p, 'b, 'a> {
         let planned = fields.planned.get(name).items();
         let blocks: Vec<&SrcBlock> = self.src.map(|block| block.nested(name)).unwrap_or_default();
         let config = fields.config.and_then(|config| json::get(config, name));
+        // Statements written as `ingress = [{...}]` rather than as blocks point at the whole
+        // list: the plan's set order need not be the source order.
+        let attribute = self.src.and_then(|block| block.attrs.get(name));
         let mut used = vec![false; blocks.len()];
         planned
             .into_iter()
@@ -993,6 +996,9 @@ impl<'p, 'b, 'a> Res<'p, 'b, 'a> {
                     src: chosen.and_then(|index| blocks.get(index).copied()),
                     config: block_config,
                     configured: block_config.is_some(),
+                    fallback: attribute
+                        .map(|expr| expr.span)
+                        .or(self.src.map(|block| block.span)),
                 }
             })
             .collect()

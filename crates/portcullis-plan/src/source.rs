@@ -26,6 +26,21 @@ pub struct SrcExpr {
     pub literal: Option<String>,
 }
 
+impl SrcExpr {
+    /// The span of element `index` of a list of `len` elements: the literal's element when it
+    /// has as many, else the whole expression.
+    pub fn element(&self, element: Option<(usize, usize)>) -> Span {
+        element
+            .and_then(|(index, len)| {
+                self.elements
+                    .as_ref()
+                    .filter(|elements| elements.len() == len)
+                    .and_then(|elements| elements.get(index).copied())
+            })
+            .unwrap_or(self.span)
+    }
+}
+
 /// A resource block or a nested block inside one.
 #[derive(Debug)]
 pub struct SrcBlock {

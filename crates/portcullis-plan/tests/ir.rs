@@ -387,3 +387,30 @@ fn a_tf_json_configuration_is_mapped_too() {
     let rdp = &inventory.rules[3];
     assert_eq!(loaded.sources.path(rdp.span.file), "plan.json");
 }
+
+#[test]
+fn statements_written_as_an_attribute_point_at_the_list() {
+    let dir = std::env::temp_dir().join(format!("portcullis-plan-attr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = r#"resource "aws_security_group" "web" {
+  name = "web"
+  ingress = [
+    { protocol = "tcp", from_port = 443, to_port = 443, cidr_blocks = ["0.0.0.0/0"] },
+  ]
+}
+"#;
+    std::fs::write(dir.join("main.tf"), config).unwrap();
+    let plan = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[
+ {"address":"aws_security_group.web","mode":"managed","type":"aws_security_group","name":"web",
+  "values":{"name":"web","egress":[],"ingress":[{"cidr_blocks":["0.0.0.0/0"],"description":"",
+   "from_port":443,"protocol":"tcp","to_port":443,"self":false}]}}]}},
+ "configuration":{"root_module":{"resources":[{"address":"aws_security_group.web","mode":"managed",
+  "type":"aws_security_group","name":"web","expressions":{"name":{"constant_value":"web"}}}]}}}"#;
+    let path = dir.join("plan.json");
+    let loaded = analyze_text(&path.to_string_lossy(), plan, &Options::default());
+    std::fs::remove_dir_all(&dir).unwrap();
+    let rule = &loaded.unit.inventory.rules[0];
+    assert!(loaded.text(rule.span).starts_with("[\n    { protocol"));
+    assert_eq!(loaded.text(rule.peers[0].span()), loaded.text(rule.span));
+    assert!(rule.description.is_none());
+}
