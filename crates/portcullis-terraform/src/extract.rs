@@ -34,20 +34,20 @@ impl Fields<'_, '_> {
         (!value.is_null()).then_some(value)
     }
 
-    /// A value inside the first nested block (or object) `outer`.
+    /// The nested blocks `outer` (static or dynamic), or the objects of an attribute `outer`.
     fn nested(&self, outer: &str) -> Vec<Self> {
         match self {
             Self::Body { ctx, body, frame } => {
-                let blocks = body.blocks_named(outer);
+                let blocks = block_instances(ctx, *body, frame, outer);
                 if blocks.is_empty() {
                     return self.get(outer).map(object_fields).unwrap_or_default();
                 }
                 blocks
                     .into_iter()
-                    .map(|block| Self::Body {
+                    .map(|instance| Self::Body {
                         ctx,
-                        body: block.body,
-                        frame: frame.clone(),
+                        body: instance.body,
+                        frame: instance.frame,
                     })
                     .collect()
             }
@@ -365,6 +365,44 @@ pub fn extract(ctx: &Ctx<'_>, inventory: &mut Inventory) {
     let mut routing = Routing::default();
     walk(ctx, inventory, &mut routing);
     routing.apply(inventory);
+    link_group_names(inventory);
+}
+
+/// `security_groups` of an instance (and of a rule, in a default VPC) may name groups by
+/// `name` rather than id: a name that one group of the configuration has becomes its id.
+fn link_group_names(inventory: &mut Inventory) {
+    let mut by_name: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for group in &inventory.security_groups {
+        if let Some(name) = group.name.as_ref().and_then(Value::known_value) {
+            by_name
+                .entry(name.clone())
+                .and_modify(|id| *id = None)
+                .or_insert_with(|| Some(group.id.clone()));
+        }
+    }
+    let ids: std::collections::BTreeSet<String> = inventory
+        .security_groups
+        .iter()
+        .map(|group| group.id.clone())
+        .collect();
+    let link = |value: &mut Value<String>| {
+        if let Value::Known { value: text, .. } = value
+            && !ids.contains(text.as_str())
+            && let Some(Some(id)) = by_name.get(text.as_str())
+        {
+            text.clone_from(id);
+        }
+    };
+    for attachment in &mut inventory.attachments {
+        attachment.groups.iter_mut().for_each(link);
+    }
+    for rule in &mut inventory.rules {
+        for peer in &mut rule.peers {
+            if let Peer::SecurityGroup(value) = peer {
+                link(value);
+            }
+        }
+    }
 }
 
 fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {

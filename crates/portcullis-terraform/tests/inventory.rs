@@ -507,3 +507,45 @@ resource "aws_route_table_association" "separate" {
     // Without an association, the VPC's main route table decides: unknown.
     assert_eq!(routes("aws_subnet.main_table"), None);
 }
+
+#[test]
+fn groups_named_by_name_are_linked_to_their_id() {
+    let (_, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"
+resource "aws_security_group" "web" { name = "web-sg" }
+resource "aws_security_group" "twin_a" { name = "twin" }
+resource "aws_security_group" "twin_b" { name = "twin" }
+resource "aws_instance" "classic" {
+  security_groups = [aws_security_group.web.name, "twin", "elsewhere", aws_security_group.web.id]
+}
+resource "aws_security_group" "app" {
+  ingress {
+    protocol        = "tcp"
+    from_port       = 22
+    to_port         = 22
+    security_groups = ["web-sg"]
+  }
+}
+"#,
+    )]);
+    let groups: Vec<String> = unit.inventory.attachments[0]
+        .groups
+        .iter()
+        .map(show)
+        .collect();
+    // A name two groups share stays as written, and so does a name of no group.
+    assert_eq!(
+        groups,
+        vec![
+            "aws_security_group.web",
+            "twin",
+            "elsewhere",
+            "aws_security_group.web"
+        ]
+    );
+    assert_eq!(
+        peers(rule(&unit, "aws_security_group.app.ingress[0]")),
+        vec!["sg:aws_security_group.web"]
+    );
+}
