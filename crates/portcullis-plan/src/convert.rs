@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use portcullis_ir::{
-    Attachment, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry, NetworkAcl, Peer,
-    Reachability, ResourceRole, SecurityGroup, SgRule, SourceFile, Span, Subnet, Trace, Unresolved,
-    Value, Vpc,
+    Attachment, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry, NamedCidr,
+    NetworkAcl, Peer, Reachability, ResourceRole, SecurityGroup, SgRule, SourceFile, Span, Subnet,
+    Trace, Unresolved, Value, Vpc,
 };
 use portcullis_net::{Cidr, Protocol};
 
@@ -258,6 +258,41 @@ impl<'b, 'a> Plan<'b, 'a> {
 
     fn plan_span(&self, range: std::ops::Range<usize>) -> Span {
         self.file.span(range.start, range.end)
+    }
+
+    /// Root variables whose planned value is one CIDR, offered by checks as remedies. They
+    /// point at their `variable` block when the source is present.
+    pub fn named_cidrs(&self, root: &'b Json<'a>, inventory: &mut Inventory) {
+        let declared = json::get(root, "configuration")
+            .and_then(|config| json::get(config, "root_module"))
+            .and_then(|module| json::get(module, "variables"));
+        let source = self.modules.get("").and_then(|root| root.source.as_deref());
+        for (name, variable) in json::get(root, "variables")
+            .map(json::entries)
+            .unwrap_or_default()
+        {
+            let sensitive = declared
+                .and_then(|declared| json::get(declared, name))
+                .and_then(|declared| json::get(declared, "sensitive"));
+            let Some(value) = json::get(variable, "value") else {
+                continue;
+            };
+            if json::is_true(sensitive) {
+                continue;
+            }
+            let Some(cidr) = json::as_str(value).and_then(|text| Cidr::parse(text).ok()) else {
+                continue;
+            };
+            let span = source
+                .and_then(|module| module.variables.get(name).copied())
+                .unwrap_or_else(|| self.plan_span(json::range(value)));
+            inventory.named_cidrs.push(NamedCidr {
+                name: name.to_owned(),
+                reference: format!("var.{name}"),
+                cidr,
+                span,
+            });
+        }
     }
 
     pub fn extract(&self, inventory: &mut Inventory) {

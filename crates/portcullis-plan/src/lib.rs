@@ -162,6 +162,7 @@ pub fn analyze(file: &Arc<SourceFile>, sources: &SourceMap, options: &Options) -
         },
     );
     plan.extract(&mut unit.inventory);
+    plan.named_cidrs(&root, &mut unit.inventory);
     unit
 }
 

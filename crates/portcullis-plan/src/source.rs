@@ -68,6 +68,8 @@ impl SrcBlock {
 pub struct SrcModule {
     pub resources: BTreeMap<(String, String), SrcBlock>,
     pub calls: BTreeSet<String>,
+    /// `variable "name"` blocks: the span of the label.
+    pub variables: BTreeMap<String, Span>,
 }
 
 /// Reads module directories once per plan, reusing files already in the `SourceMap`.
@@ -196,6 +198,13 @@ fn read_module(file: &Arc<SourceFile>, module: &mut SrcModule) {
             ("module", [name]) => {
                 module.calls.insert((*name).to_owned());
             }
+            ("variable", [name]) => {
+                let label = block.labels.first().and_then(hcl_edit::Span::span);
+                module
+                    .variables
+                    .entry((*name).to_owned())
+                    .or_insert_with(|| at.span(label));
+            }
             _ => {}
         }
     }
@@ -275,6 +284,16 @@ impl At<'_> {
                                     .into_iter()
                                     .map(|(name, ..)| name.to_owned()),
                             );
+                        }
+                    }
+                    "variable" => {
+                        for variables in objects(value) {
+                            for (name, range, _) in json::props(variables) {
+                                module
+                                    .variables
+                                    .entry(name.to_owned())
+                                    .or_insert_with(|| self.range_span(range));
+                            }
                         }
                     }
                     _ => {}

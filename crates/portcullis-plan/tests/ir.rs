@@ -414,3 +414,28 @@ fn statements_written_as_an_attribute_point_at_the_list() {
     assert_eq!(loaded.text(rule.peers[0].span()), loaded.text(rule.span));
     assert!(rule.description.is_none());
 }
+
+#[test]
+fn root_variables_holding_one_cidr_are_named_cidrs() {
+    let case = fixture("root_resources");
+    let loaded = analyze_path(&case.join("plan.json"), &Options::default());
+    let named = &loaded.unit.inventory.named_cidrs;
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0].reference, "var.admin_cidr");
+    assert_eq!(named[0].cidr.to_string(), "198.51.100.0/24");
+    assert_eq!(loaded.text(named[0].span), r#""admin_cidr""#);
+    let suggestions: Vec<String> = portcullis_checks::check(
+        &loaded.unit.inventory,
+        &loaded.sources,
+        &portcullis_checks::Settings::default(),
+    )
+    .into_iter()
+    .filter(|finding| finding.rule.code == "SG002")
+    .flat_map(|finding| finding.suggestions)
+    .map(|suggestion| suggestion.message)
+    .collect();
+    assert!(
+        suggestions.iter().any(|message| message.contains("var.admin_cidr")),
+        "{suggestions:?}"
+    );
+}
