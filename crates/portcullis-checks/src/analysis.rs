@@ -333,10 +333,15 @@ pub fn statement_finding(
         exposure,
         related: explain_statement(context, statement.rule, peer.value.via(), primary),
         suggestions,
+        // The traffic is part of the identity: opening another port is a new finding.
         fingerprint: portcullis_diagnostics::fingerprint(&[
             rule.code,
             &statement.rule.id,
             &peer.cidr.to_string(),
+            &statement
+                .traffic
+                .map(|(protocol, ports)| format!("{ports}/{protocol}"))
+                .unwrap_or_default(),
         ]),
     }
 }

@@ -44,6 +44,10 @@ enum Format {
     Sarif,
     Github,
     Junit,
+    /// A report for pull-request comments and job summaries, with a Mermaid exposure map.
+    Markdown,
+    /// The exposure map for Graphviz.
+    Dot,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -393,6 +397,8 @@ fn run_scan(
             ),
             Format::Github => portcullis_report::render_github(&outcome),
             Format::Junit => portcullis_report::render_junit(&outcome),
+            Format::Markdown => portcullis_report::render_markdown(&outcome),
+            Format::Dot => portcullis_report::render_dot(&outcome),
         };
         match file {
             Some(path) => std::fs::write(&path, rendered)

@@ -1,0 +1,313 @@
+//! The CI formats on real findings: SARIF (validated against the official 2.1.0 schema), GitHub
+//! workflow commands and JUnit XML, plus the CLI's handling of several outputs, configuration and
+//! baselines.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use portcullis_diagnostics::RuleMeta;
+use portcullis_engine::{ScanOptions, ScanResult};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn scan(paths: &[&str]) -> ScanResult {
+    let mut options = ScanOptions::new(paths.iter().map(|path| workspace().join(path)).collect());
+    options.threads = Some(2);
+    let mut result = portcullis_engine::run(options).unwrap();
+    result.elapsed = Duration::ZERO;
+    result
+}
+
+fn relative(text: &str) -> String {
+    text.replace(&format!("{}/", workspace().display()), "")
+        .replace(
+            &portcullis_report::path_uri(&format!("{}/", workspace().display())).0,
+            "",
+        )
+}
+
+fn sarif(result: &ScanResult) -> String {
+    let rules: Vec<&'static RuleMeta> = portcullis_checks::RULES
+        .iter()
+        .map(|rule| rule.meta)
+        .collect();
+    let options = portcullis_report::SarifOptions {
+        rules: &rules,
+        category: "portcullis/",
+        source_root: None,
+    };
+    portcullis_report::render_sarif(&result.outcome(), &options)
+}
+
+/// The official schema, with the one pattern Rust's regex engines reject made equivalent and valid.
+fn sarif_validator() -> jsonschema::Validator {
+    let text =
+        std::fs::read_to_string(workspace().join("fixtures/schemas/sarif-schema-2.1.0.json"))
+            .unwrap();
+    let text = text.replace(
+        r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
+        r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#,
+    );
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::draft7::new(&schema).unwrap()
+}
+
+fn assert_valid_sarif(text: &str) -> serde_json::Value {
+    let document: serde_json::Value = serde_json::from_str(text).unwrap();
+    let validator = sarif_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF does not match the 2.1.0 schema:\n{}",
+        errors.join("\n")
+    );
+    document
+}
+
+#[test]
+fn sarif_matches_the_schema_and_what_github_needs() {
+    let result = scan(&["examples", "fixtures/suppressions"]);
+    let text = sarif(&result);
+    let document = assert_valid_sarif(&text);
+    let run = &document["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), portcullis_checks::RULES.len());
+    for rule in rules {
+        assert!(
+            rule["properties"]["tags"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("security"))
+        );
+        assert!(
+            rule["properties"]["security-severity"]
+                .as_str()
+                .unwrap()
+                .parse::<f64>()
+                .is_ok()
+        );
+        assert!(!rule["help"]["markdown"].as_str().unwrap().is_empty());
+        assert!(!rule["fullDescription"]["text"].as_str().unwrap().is_empty());
+    }
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        result.findings.len() + result.suppressed.len()
+    );
+    for result in results {
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        for field in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(region[field].as_u64().unwrap() >= 1, "{field}");
+        }
+        let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert_eq!(
+            result["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap()
+                .len(),
+            16
+        );
+    }
+    assert!(
+        results
+            .iter()
+            .any(|result| result["suppressions"][0]["kind"] == "inSource")
+    );
+    assert!(results.iter().any(|result| result["fixes"].is_array()));
+    assert_eq!(run["columnKind"], "utf16CodeUnits");
+    insta::assert_snapshot!("sarif", relative(&text));
+}
+
+#[test]
+fn github_annotations_escape_their_fields() {
+    let result = scan(&["examples"]);
+    let text = portcullis_report::render_github(&result.outcome());
+    for line in text.lines() {
+        assert!(
+            line.starts_with("::error file=")
+                || line.starts_with("::warning file=")
+                || line.starts_with("::notice file="),
+            "{line}"
+        );
+        assert!(
+            line.contains(",line=") && line.contains(",endColumn=") && line.contains(",title="),
+            "{line}"
+        );
+    }
+    insta::assert_snapshot!("github", relative(&text));
+}
+
+#[test]
+fn junit_is_well_formed_xml() {
+    let result = scan(&["examples", "fixtures/suppressions"]);
+    let text = portcullis_report::render_junit(&result.outcome());
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let mut failures = 0;
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(tag) if tag.name().as_ref() == "failure" => {
+                failures += 1
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(failures, result.findings.len());
+    insta::assert_snapshot!("junit", relative(&text));
+}
+
+fn portcullis(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn project(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("portcullis-formats-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+const SSH_OPEN: &str = "resource \"aws_security_group\" \"web\" {\n  ingress {\n    protocol    = \"tcp\"\n    from_port   = 22\n    to_port     = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";
+
+#[test]
+fn one_run_writes_several_formats() {
+    let dir = project("multi", &[("main.tf", SSH_OPEN)]);
+    let output = portcullis(
+        &[
+            "scan",
+            "--format",
+            "sarif",
+            "--output",
+            "results.sarif",
+            "--format",
+            "text",
+            "-o",
+            "junit=report.xml",
+            "--color",
+            "never",
+        ],
+        &dir,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("high[SG002]"), "{stdout}");
+    let sarif = std::fs::read_to_string(dir.join("results.sarif")).unwrap();
+    let document = assert_valid_sarif(&sarif);
+    assert_eq!(
+        document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "main.tf"
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("report.xml"))
+            .unwrap()
+            .contains("<failure")
+    );
+    let output = portcullis(&["scan", "--format", "json", "--format", "text"], &dir);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "two formats cannot both go to standard output"
+    );
+}
+
+#[test]
+fn configuration_tunes_rules_and_reports_its_errors() {
+    let dir = project(
+        "config",
+        &[
+            ("main.tf", SSH_OPEN),
+            (
+                "portcullis.toml",
+                "fail-on = \"critical\"\n[rules.severity]\nSG002 = \"low\"\n",
+            ),
+        ],
+    );
+    let output = portcullis(&["scan", "--format", "json"], &dir);
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"][0]["severity"], "low");
+    std::fs::write(
+        dir.join("portcullis.toml"),
+        "[rules]\ndisable = [\"admin-port-open-to-internet\"]\n",
+    )
+    .unwrap();
+    let output = portcullis(&["scan", "--format", "json"], &dir);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["findings"], 0);
+    std::fs::write(dir.join("portcullis.toml"), "[rules]\nfail_on = \"high\"\n").unwrap();
+    let output = portcullis(&["scan"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("portcullis.toml:2:1") && stderr.contains("fail_on"),
+        "{stderr}"
+    );
+    let output = portcullis(&["scan", "--no-config"], &dir);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn init_writes_a_configuration_that_loads() {
+    let dir = project("init", &[("main.tf", SSH_OPEN)]);
+    assert_eq!(portcullis(&["init"], &dir).status.code(), Some(0));
+    assert_eq!(
+        portcullis(&["init"], &dir).status.code(),
+        Some(2),
+        "never overwrites without --force"
+    );
+    assert_eq!(portcullis(&["scan"], &dir).status.code(), Some(1));
+}
+
+#[test]
+fn baseline_fails_only_on_new_findings() {
+    let dir = project("baseline", &[("main.tf", SSH_OPEN)]);
+    assert_eq!(
+        portcullis(&["scan", "--write-baseline", "baseline.json"], &dir)
+            .status
+            .code(),
+        Some(1)
+    );
+    let output = portcullis(
+        &["scan", "--baseline", "baseline.json", "--format", "json"],
+        &dir,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["findings"], 0);
+    // Moving lines keeps the fingerprint; a new exposure is reported.
+    std::fs::write(
+        dir.join("main.tf"),
+        format!("# moved\n\n{}", SSH_OPEN.replace("= 22", "= 3389")),
+    )
+    .unwrap();
+    let output = portcullis(
+        &["scan", "--baseline", "baseline.json", "--format", "json"],
+        &dir,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    std::fs::write(dir.join("main.tf"), format!("# moved\n\n{SSH_OPEN}")).unwrap();
+    assert_eq!(
+        portcullis(&["scan", "--baseline", "baseline.json"], &dir)
+            .status
+            .code(),
+        Some(0)
+    );
+}
