@@ -281,6 +281,15 @@ fn locals_templates_and_functions_are_evaluated() {
             "[path.module == \"m\" ? \"8.0.0.0/8\" : \"9.0.0.0/8\"]",
             &["8.0.0.0/8"],
         ),
+        // Strip markers remove the whitespace next to directives and interpolations.
+        (
+            "[<<-EOT\n    %{ for p in [\"10\", \"8\"] ~}\n      ${p}.\n    %{~ endfor ~}\n    0.0/16\n    EOT\n]",
+            &["10.8.0.0/16"],
+        ),
+        (
+            "[\"a %{~ if true ~}  b  %{~ else ~} x %{~ endif ~} c\" == \"abc\" ? \"1.0.0.0/8\" : \"2.0.0.0/8\"]",
+            &["1.0.0.0/8"],
+        ),
         // The heredoc is dedented; the CIDR parser trims its final newline.
         ("[<<-EOT\n    0.0.0.0/0\n    EOT\n]", &["0.0.0.0/0"]),
         (
