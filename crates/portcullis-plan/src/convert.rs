@@ -18,6 +18,8 @@ use crate::source::{Loader, SrcBlock, SrcExpr, SrcModule, installed_modules, is_
 
 pub const UNKNOWN_AFTER_APPLY: &str = "known after apply";
 pub const SENSITIVE: &str = "the value is sensitive in the plan";
+/// The note of the trace at the plan location; the trace's span names the plan file.
+const PLANNED: &str = "planned value";
 
 const GROUP_TYPES: &[&str] = &["aws_security_group", "aws_default_security_group"];
 const ACL_TYPES: &[&str] = &["aws_network_acl", "aws_default_network_acl"];
@@ -49,7 +51,6 @@ struct ModuleInfo<'b, 'a> {
 pub struct Plan<'b, 'a> {
     /// The plan text spans point into: the file itself, or its redacted copy.
     file: Arc<SourceFile>,
-    note: String,
     instances: Vec<Instance<'b, 'a>>,
     addresses: BTreeSet<String>,
     /// Resource addresses without their instance key, to every instance.
@@ -243,10 +244,8 @@ impl<'b, 'a> Plan<'b, 'a> {
                 (module.clone(), info)
             })
             .collect();
-        let note = format!("planned value in {}", file.path);
         Self {
             file,
-            note,
             instances,
             addresses,
             by_base,
@@ -641,7 +640,7 @@ impl<'b> Attr<'_, '_, 'b, '_> {
                 span,
                 vec![Trace {
                     span: plan_span,
-                    note: plan.note.clone(),
+                    note: PLANNED.to_owned(),
                 }],
             ),
             None => (plan_span, Vec::new()),
