@@ -1,13 +1,14 @@
 //! Template resources to IR items.
 
 use portcullis_ir::{
-    Attachment, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry, NetworkAcl, Peer,
-    Reachability, ResourceRole, SecurityGroup, SgRule, Span, Subnet, Trace, Unresolved, Value, Vpc,
+    Attachment, DeclaredSuppression, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry,
+    NetworkAcl, Peer, Reachability, ResourceRole, SecurityGroup, SgRule, Span, Subnet, Trace,
+    Unresolved, Value, Vpc,
 };
 use portcullis_net::{Cidr, Protocol};
 
 use crate::eval::{Ev, Template, World, assumption};
-use crate::tree::{Entry, Node};
+use crate::tree::{Entry, Kind, Node};
 
 /// One resource of the template, with the condition it exists under.
 struct Resource<'a> {
@@ -236,6 +237,7 @@ impl<'t, 'a> Builder<'t, 'a> {
                 }
             }
         }
+        self.declared_suppressions(entry.value.get("Metadata"), span);
         let construct_path = entry
             .value
             .get("Metadata")
@@ -264,6 +266,39 @@ impl<'t, 'a> Builder<'t, 'a> {
                 if let Some(spec) = attachment_spec(kind) {
                     self.attachment(&resource, &spec);
                 }
+            }
+        }
+    }
+
+    /// Suppressions written in a resource's `Metadata` by portcullis, cfn_nag and Checkov users.
+    fn declared_suppressions(&mut self, metadata: Option<&Node>, scope: Span) {
+        let Some(metadata) = metadata else { return };
+        // (tool, metadata key, list key, rule key, reason key)
+        let layouts = [
+            ("metadata", "portcullis", "ignore", "rule", "reason"),
+            ("cfn_nag", "cfn_nag", "rules_to_suppress", "id", "reason"),
+            ("checkov", "checkov", "skip", "id", "comment"),
+        ];
+        for (tool, section, list, rule_key, reason_key) in layouts {
+            let Some(Kind::Seq(items)) = metadata
+                .get(section)
+                .and_then(|node| node.get(list))
+                .map(|node| &node.kind)
+            else {
+                continue;
+            };
+            for item in items {
+                let text = |key: &str| item.get(key).and_then(Node::as_str).map(str::to_owned);
+                self.inventory
+                    .declared_suppressions
+                    .push(DeclaredSuppression {
+                        tool,
+                        rule: text(rule_key).unwrap_or_default(),
+                        reason: text(reason_key).unwrap_or_default(),
+                        until: text("until"),
+                        span: item.span,
+                        scope,
+                    });
             }
         }
     }

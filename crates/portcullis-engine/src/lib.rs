@@ -287,8 +287,12 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
             portcullis_checks::check(&unit.inventory, &sources, &options.settings)
         })
         .collect();
+    let declared: Vec<_> = units
+        .iter()
+        .flat_map(|unit| unit.inventory.declared_suppressions.iter().cloned())
+        .collect();
     problems.extend(units.into_iter().flat_map(|unit| unit.problems));
-    let (findings, mut suppressed) = suppress::apply(&sources, findings, Date::today());
+    let (findings, mut suppressed) = suppress::apply(&sources, findings, &declared, Date::today());
     let mut findings = settle(findings, &options.settings);
     let (accepted, mut findings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         std::mem::take(&mut findings)

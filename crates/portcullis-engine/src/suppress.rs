@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use portcullis_checks::find_rule;
 use portcullis_diagnostics::{Certainty, Diagnostic, SuppressedFinding, Suppression, fingerprint};
-use portcullis_ir::{FileId, SourceMap, Span};
+use portcullis_ir::{DeclaredSuppression, FileId, SourceMap, Span};
 
 use crate::date::Date;
 
@@ -260,6 +260,81 @@ fn block_end(lines: &[&str], start: usize) -> usize {
     end
 }
 
+/// Records in `problem` an `until` that is not a date or has passed.
+fn check_expiry(until: Option<Result<Date, String>>, today: Date, problem: &mut Option<String>) {
+    match until {
+        Some(Err(text)) => {
+            problem.get_or_insert(format!("`{text}` is not a date (YYYY-MM-DD)"));
+        }
+        Some(Ok(date)) if date < today => {
+            problem.get_or_insert(format!("expired on {date}"));
+        }
+        Some(Ok(_)) | None => {}
+    }
+}
+
+/// cfn_nag's rule ids and the portcullis rules they correspond to.
+const CFN_NAG: &[(&str, &[&str])] = &[
+    ("W2", PUBLIC_INGRESS),
+    ("W9", PUBLIC_INGRESS),
+    ("W5", &["SG013"]),
+    ("W40", &["SG013"]),
+    ("W42", &["SG001", "RES001"]),
+    ("W27", &["SG011"]),
+];
+
+/// A suppression from a resource's metadata, covering the resource.
+fn declared_marker(
+    sources: &SourceMap,
+    declared: &DeclaredSuppression,
+    today: Date,
+) -> Option<Marker> {
+    let mut problem = None;
+    let rules: Vec<&'static str> = match declared.tool {
+        "metadata" => {
+            if declared.reason.trim().is_empty() {
+                problem = Some("a reason is required: add a `reason`".to_owned());
+            }
+            if declared.rule.is_empty() {
+                Vec::new()
+            } else {
+                match find_rule(&declared.rule) {
+                    Some(meta) => vec![meta.code],
+                    None => {
+                        problem = Some(format!("no rule is called `{}`", declared.rule));
+                        Vec::new()
+                    }
+                }
+            }
+        }
+        "cfn_nag" => CFN_NAG
+            .iter()
+            .filter(|(id, _)| id.eq_ignore_ascii_case(declared.rule.trim()))
+            .flat_map(|(_, codes)| codes.iter().copied())
+            .collect(),
+        _ => equivalent(&declared.rule),
+    };
+    // Another tool's id with no portcullis equivalent suppresses nothing here.
+    if rules.is_empty() && declared.tool != "metadata" {
+        return None;
+    }
+    let until = declared
+        .until
+        .as_deref()
+        .map(|text| Date::parse(text).ok_or_else(|| text.to_owned()));
+    check_expiry(until, today, &mut problem);
+    let line = |offset| sources.location(declared.scope.file, offset).line;
+    Some(Marker {
+        tool: declared.tool,
+        rules,
+        reason: declared.reason.clone(),
+        span: declared.span,
+        lines: (line(declared.scope.start), line(declared.scope.end)),
+        used: false,
+        problem,
+    })
+}
+
 fn markers_of_file(sources: &SourceMap, file: FileId, today: Date) -> Vec<Marker> {
     let Some(source) = sources.get(file) else {
         return Vec::new();
@@ -297,20 +372,7 @@ fn markers_of_file(sources: &SourceMap, file: FileId, today: Date) -> Vec<Marker
             } else {
                 block_end(&lines, target)
             };
-            let until = match until {
-                Some(Ok(date)) => Some(date),
-                Some(Err(text)) => {
-                    problem.get_or_insert(format!("`{text}` is not a date (YYYY-MM-DD)"));
-                    None
-                }
-                None => None,
-            };
-            if until.is_some_and(|until| until < today) && problem.is_none() {
-                problem = Some(format!(
-                    "expired on {}",
-                    until.map(|date| date.to_string()).unwrap_or_default()
-                ));
-            }
+            check_expiry(until, today, &mut problem);
             markers.push(Marker {
                 tool,
                 rules,
@@ -348,15 +410,25 @@ fn finding_lines(sources: &SourceMap, finding: &Diagnostic) -> Vec<u32> {
 pub fn apply(
     sources: &SourceMap,
     findings: Vec<Diagnostic>,
+    declared: &[DeclaredSuppression],
     today: Date,
 ) -> (Vec<Diagnostic>, Vec<SuppressedFinding>) {
-    // Files with portcullis markers are read even without findings, to report unused ones.
+    // Files with portcullis markers or declared suppressions are read even without findings, to
+    // report unused ones.
     let mut markers: BTreeMap<FileId, Vec<Marker>> = sources
         .files()
         .iter()
         .filter(|file| file.text.contains("portcullis:ignore"))
         .map(|file| (file.id, markers_of_file(sources, file.id, today)))
         .collect();
+    for declaration in declared {
+        if let Some(marker) = declared_marker(sources, declaration, today) {
+            markers
+                .entry(declaration.scope.file)
+                .or_insert_with(|| markers_of_file(sources, declaration.scope.file, today))
+                .push(marker);
+        }
+    }
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
     for finding in findings {
@@ -399,7 +471,7 @@ pub fn apply(
                 &marker,
                 &format!("this suppression is ignored: {problem}"),
             ));
-        } else if !marker.used && marker.tool == "inline" {
+        } else if !marker.used && matches!(marker.tool, "inline" | "metadata") {
             kept.extend(meta_finding(
                 "SUP002",
                 &marker,

@@ -26,6 +26,9 @@ pub struct Inventory {
     /// Things the front-end could not follow (a module it could not resolve, an unknown count),
     /// reported by a check as information.
     pub unresolved: Vec<Unresolved>,
+    /// Suppressions declared in the configuration's structure rather than in comments
+    /// (CloudFormation `Metadata`).
+    pub declared_suppressions: Vec<DeclaredSuppression>,
 }
 
 impl Inventory {
@@ -44,6 +47,8 @@ impl Inventory {
         self.subnets.extend(other.subnets);
         self.named_cidrs.extend(other.named_cidrs);
         self.unresolved.extend(other.unresolved);
+        self.declared_suppressions
+            .extend(other.declared_suppressions);
     }
 }
 
@@ -255,4 +260,21 @@ pub struct Unit {
     pub name: String,
     pub inventory: Inventory,
     pub problems: Vec<Problem>,
+}
+
+/// A suppression written as data: `Metadata: {portcullis: {ignore: [{rule, reason, until}]}}`,
+/// `Metadata: {cfn_nag: {rules_to_suppress: [{id, reason}]}}` or `Metadata: {checkov: {skip: [{id,
+/// comment}]}}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeclaredSuppression {
+    /// `metadata` (portcullis), `cfn_nag` or `checkov`.
+    pub tool: &'static str,
+    /// The rule as the tool names it (`SG002`, `W2`, `CKV_AWS_24`); empty for every rule.
+    pub rule: String,
+    pub reason: String,
+    pub until: Option<String>,
+    /// The entry that declares it.
+    pub span: Span,
+    /// What it covers: the resource.
+    pub scope: Span,
 }
