@@ -19,6 +19,7 @@ pub use date::Date;
 /// Files larger than this are reported, not read.
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
+#[derive(Clone)]
 pub struct ScanOptions {
     pub paths: Vec<PathBuf>,
     pub threads: Option<usize>,

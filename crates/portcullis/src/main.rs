@@ -10,6 +10,8 @@ use portcullis_checks::{RULES, find_rule};
 use portcullis_diagnostics::{RuleMeta, Severity};
 use portcullis_engine::{ScanOptions, ScanResult};
 
+mod fix;
+
 #[derive(Parser)]
 #[command(
     name = "portcullis",
@@ -103,6 +105,12 @@ struct ScanArgs {
     /// Follow local module sources that leave the scanned directories.
     #[arg(long)]
     allow_outside_root: bool,
+    /// Apply the safe fixes of suggestions to the scanned files, then report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix, also apply unsafe fixes (they change who can connect, e.g. a tighter CIDR).
+    #[arg(long, requires = "fix")]
+    unsafe_fixes: bool,
     /// The SARIF `automationDetails.id`, to tell several uploads for one commit apart.
     #[arg(long, default_value = "portcullis/")]
     sarif_category: String,
@@ -355,7 +363,27 @@ fn run_scan(
     options.baseline = baseline;
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::High);
 
-    let result = portcullis_engine::run(options)?;
+    let mut result = portcullis_engine::run(options.clone())?;
+    if args.fix {
+        let applied = fix::apply(&result.sources, &result.findings, args.unsafe_fixes)?;
+        let _ = writeln!(
+            std::io::stderr(),
+            "portcullis: fixed {} finding{} in {} file{}",
+            applied.findings,
+            if applied.findings == 1 { "" } else { "s" },
+            applied.files,
+            if applied.files == 1 { "" } else { "s" },
+        );
+        for path in &applied.skipped {
+            let _ = writeln!(
+                std::io::stderr(),
+                "portcullis: {path} changed during the scan; not fixed"
+            );
+        }
+        if applied.files > 0 {
+            result = portcullis_engine::run(options)?;
+        }
+    }
     for error in &result.walk_errors {
         let _ = writeln!(std::io::stderr(), "portcullis: {error}");
     }

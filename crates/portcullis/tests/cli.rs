@@ -233,3 +233,43 @@ fn rules_and_explain() {
             .unwrap();
     assert!(explained.contains("## Why is this bad?") && explained.contains("SG002"));
 }
+
+#[test]
+fn fix_applies_safe_edits_and_unsafe_ones_only_when_asked() {
+    let text = r#"resource "aws_vpc" "main" {
+  cidr_block = "10.20.0.0/16"
+}
+
+resource "aws_security_group" "db" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    protocol    = "tcp"
+    from_port   = 5432
+    to_port     = 5432
+    cidr_blocks = ["0.0.0.0/0", "10.0.0.1/8"]
+  }
+}
+"#;
+    let dir = project("fix", &[("main.tf", text)]);
+    // Without --fix nothing is written.
+    assert_eq!(portcullis(&["scan"], &dir).status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(dir.join("main.tf")).unwrap(), text);
+    // --fix applies only the safe normalisation of the non-canonical CIDR.
+    let output = portcullis(&["scan", "--fix"], &dir);
+    assert_eq!(output.status.code(), Some(1), "the database is still open");
+    let fixed = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    assert!(fixed.contains(r#"["0.0.0.0/0", "10.0.0.0/8"]"#), "{fixed}");
+    // --unsafe-fixes also narrows the public source to the VPC.
+    let output = portcullis(&["scan", "--fix", "--unsafe-fixes"], &dir);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let fixed = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    assert!(
+        fixed.contains(r#"["10.20.0.0/16", "10.0.0.0/8"]"#),
+        "{fixed}"
+    );
+}
