@@ -23,7 +23,7 @@ fn chosen_edits(
         applicability == Applicability::Safe
             || (unsafe_fixes && applicability == Applicability::Unsafe)
     };
-    let mut by_file: BTreeMap<FileId, Vec<(u32, u32, String)>> = BTreeMap::new();
+    let mut by_file = EditsByFile::new();
     let mut fixed = 0;
     for finding in findings {
         let Some(suggestion) = finding
