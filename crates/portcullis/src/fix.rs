@@ -14,11 +14,11 @@ pub struct Applied {
     pub skipped: Vec<String>,
 }
 
+/// Byte ranges and their replacements, per file.
+type EditsByFile = BTreeMap<FileId, Vec<(u32, u32, String)>>;
+
 /// The edits to apply: one suggestion per finding, the first whose applicability is allowed.
-fn chosen_edits(
-    findings: &[Diagnostic],
-    unsafe_fixes: bool,
-) -> (BTreeMap<FileId, Vec<(u32, u32, String)>>, usize) {
+fn chosen_edits(findings: &[Diagnostic], unsafe_fixes: bool) -> (EditsByFile, usize) {
     let allowed = |applicability: Applicability| {
         applicability == Applicability::Safe
             || (unsafe_fixes && applicability == Applicability::Unsafe)
