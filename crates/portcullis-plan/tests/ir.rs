@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{analyze_path, analyze_text, fixture};
+use common::{TempDir, analyze_path, analyze_text, fixture};
 use portcullis_ir::{Peer, Reachability, Value};
 use portcullis_plan::{Options, UNKNOWN_AFTER_APPLY};
 
@@ -341,8 +341,7 @@ fn dynamic_blocks_nested_blocks_and_nacl_entries_map_to_their_source() {
 
 #[test]
 fn a_tf_json_configuration_is_mapped_too() {
-    let dir = std::env::temp_dir().join(format!("portcullis-plan-tf-json-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("tf-json");
     let config = r#"{
   "resource": {
     "aws_security_group": {
@@ -361,13 +360,12 @@ fn a_tf_json_configuration_is_mapped_too() {
   }
 }
 "#;
-    std::fs::write(dir.join("main.tf.json"), config).unwrap();
+    dir.write("main.tf.json", config);
     let text = std::fs::read_to_string(fixture("root_resources").join("plan.json")).unwrap();
     let options = Options {
-        source_dirs: vec![dir.clone()],
+        source_dirs: vec![dir.0.clone()],
     };
     let loaded = analyze_text("plan.json", &text, &options);
-    std::fs::remove_dir_all(&dir).unwrap();
     let inventory = &loaded.unit.inventory;
     let group = &inventory.security_groups[0];
     assert_eq!(loaded.text(group.name_span), r#""web""#);
@@ -390,8 +388,7 @@ fn a_tf_json_configuration_is_mapped_too() {
 
 #[test]
 fn statements_written_as_an_attribute_point_at_the_list() {
-    let dir = std::env::temp_dir().join(format!("portcullis-plan-attr-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("attribute");
     let config = r#"resource "aws_security_group" "web" {
   name = "web"
   ingress = [
@@ -399,16 +396,15 @@ fn statements_written_as_an_attribute_point_at_the_list() {
   ]
 }
 "#;
-    std::fs::write(dir.join("main.tf"), config).unwrap();
+    dir.write("main.tf", config);
     let plan = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[
  {"address":"aws_security_group.web","mode":"managed","type":"aws_security_group","name":"web",
   "values":{"name":"web","egress":[],"ingress":[{"cidr_blocks":["0.0.0.0/0"],"description":"",
    "from_port":443,"protocol":"tcp","to_port":443,"self":false}]}}]}},
  "configuration":{"root_module":{"resources":[{"address":"aws_security_group.web","mode":"managed",
   "type":"aws_security_group","name":"web","expressions":{"name":{"constant_value":"web"}}}]}}}"#;
-    let path = dir.join("plan.json");
+    let path = dir.0.join("plan.json");
     let loaded = analyze_text(&path.to_string_lossy(), plan, &Options::default());
-    std::fs::remove_dir_all(&dir).unwrap();
     let rule = &loaded.unit.inventory.rules[0];
     assert!(loaded.text(rule.span).starts_with("[\n    { protocol"));
     assert_eq!(loaded.text(rule.peers[0].span()), loaded.text(rule.span));
@@ -440,4 +436,38 @@ fn root_variables_holding_one_cidr_are_named_cidrs() {
             .any(|message| message.contains("var.admin_cidr")),
         "{suggestions:?}"
     );
+}
+
+#[test]
+fn installed_registry_modules_are_found_through_modules_json() {
+    let dir = TempDir::new("registry");
+    dir.write(
+        "main.tf",
+        "module \"sg\" {\n  source  = \"terraform-aws-modules/security-group/aws\"\n  version = \"5.1.0\"\n}\n",
+    );
+    dir.write(
+        ".terraform/modules/modules.json",
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"sg","Source":"registry.terraform.io/terraform-aws-modules/security-group/aws","Version":"5.1.0","Dir":".terraform/modules/sg"}]}"#,
+    );
+    dir.write(
+        ".terraform/modules/sg/main.tf",
+        "resource \"aws_security_group\" \"this\" {\n  name = var.name\n}\n",
+    );
+    let plan = r#"{"format_version":"1.2","planned_values":{"root_module":{"child_modules":[{"address":"module.sg",
+ "resources":[{"address":"module.sg.aws_security_group.this","mode":"managed","type":"aws_security_group","name":"this",
+  "values":{"name":"web","ingress":[],"egress":[]}}]}]}},
+ "configuration":{"root_module":{"module_calls":{"sg":{"source":"terraform-aws-modules/security-group/aws",
+  "version_constraint":"5.1.0","module":{"resources":[{"address":"aws_security_group.this","mode":"managed",
+  "type":"aws_security_group","name":"this","expressions":{"name":{"references":["var.name"]}}}]}}}}}}"#;
+    let path = dir.0.join("plan.json");
+    let loaded = analyze_text(&path.to_string_lossy(), plan, &Options::default());
+    let group = &loaded.unit.inventory.security_groups[0];
+    assert_eq!(group.id, "module.sg.aws_security_group.this");
+    assert!(
+        loaded
+            .sources
+            .path(group.span.file)
+            .ends_with(".terraform/modules/sg/main.tf")
+    );
+    assert_eq!(loaded.text(group.name.as_ref().unwrap().span()), "var.name");
 }
