@@ -2,7 +2,7 @@
 //! managed access path instead of an open port.
 
 use portcullis_diagnostics::{Applicability, Edit, Suggestion};
-use portcullis_ir::{Direction, Span};
+use portcullis_ir::{Direction, ResourceRole, Span};
 use portcullis_net::{AddrSet, Cidr, Reach};
 
 use crate::analysis::{CidrPeer, Context, Statement, widest};
@@ -37,8 +37,9 @@ pub fn for_exposure(
                 .and_then(|service| bastion_group(context, statement, service))
             {
                 suggestions.push(display_only(format!(
-                    "allow {} only from the bastion security group `{bastion}`: reference it as the source instead of a CIDR",
-                    names(services)
+                    "allow {} only from the bastion security group `{bastion}`: {}",
+                    names(services),
+                    group_source(&bastion)
                 )));
             }
             suggestions.extend(trusted_cidr(context, peer));
@@ -54,6 +55,13 @@ pub fn for_exposure(
         }
         _ => {
             // Clients of a database or a broker live in the VPC, rarely in an office.
+            if let Some(group) = application_tier(context, statement) {
+                suggestions.push(display_only(format!(
+                    "allow {} only from the application tier's security group `{group}`: {}",
+                    names(services),
+                    group_source(&group)
+                )));
+            }
             suggestions.extend(vpc_cidr(context, statement, peer));
             suggestions.extend(trusted_cidr(context, peer));
             if suggestions.is_empty() {
@@ -186,6 +194,54 @@ fn vpc_cidr(
             "restrict the source to the VPC `{vpc_id}` ({cidr}), or better, reference the security group of the application tier"
         ),
     ))
+}
+
+/// How to name a group as the source of a rule, in the language of its id: Terraform addresses
+/// contain a dot, CloudFormation logical ids do not.
+fn group_source(group: &str) -> String {
+    match group.rsplit_once('.') {
+        Some(_) => format!(
+            "`security_groups = [{group}.id]` in an inline block (`source_security_group_id` in `aws_security_group_rule`, `referenced_security_group_id` in `aws_vpc_security_group_ingress_rule`) instead of a CIDR"
+        ),
+        None => format!("`SourceSecurityGroupId: !Ref {group}` instead of a CIDR"),
+    }
+}
+
+/// A group in the same VPC that is attached to compute (instances, functions, services): the
+/// clients a database should accept.
+fn application_tier(context: &Context<'_>, statement: &Statement<'_>) -> Option<String> {
+    let own = statement.rule.group.known_value()?;
+    let vpc = |group: &str| {
+        context
+            .inventory
+            .group(group)
+            .and_then(|group| group.vpc.as_ref())
+            .and_then(|vpc| vpc.known_value().cloned())
+    };
+    let own_vpc = vpc(own);
+    let mut candidates: Vec<&str> = context
+        .inventory
+        .attachments
+        .iter()
+        .filter(|attachment| {
+            matches!(
+                attachment.role,
+                ResourceRole::Compute | ResourceRole::Function | ResourceRole::Cluster
+            )
+        })
+        .flat_map(|attachment| {
+            attachment
+                .groups
+                .iter()
+                .filter_map(|group| group.known_value().map(String::as_str))
+        })
+        .filter(|group| {
+            *group != own && context.inventory.group(group).is_some() && vpc(group) == own_vpc
+        })
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates.first().map(|group| (*group).to_owned())
 }
 
 /// A group that allows the service only from a narrow, known CIDR: a bastion.
