@@ -1,11 +1,13 @@
 //! Every real plan of `../shared/corpus/plans/` (Terraform 0.12, 1.4 and 1.9, read in place,
-//! never copied) is read without a problem; skipped when the corpus is absent.
+//! never copied) is read without a problem; skipped when the corpus is absent. Figures:
+//! `cargo test --release -p portcullis-plan --test corpus -- --nocapture`.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use common::{analyze_text, workspace};
 use portcullis_plan::{Options, is_plan};
@@ -25,13 +27,17 @@ fn corpus_plans() -> Vec<PathBuf> {
 }
 
 #[test]
+#[allow(clippy::print_stderr)]
 fn corpus_plans_are_read_without_problems() {
     let plans = corpus_plans();
     let mut resources = 0;
+    let mut elapsed = Duration::ZERO;
     for path in &plans {
         let text = std::fs::read_to_string(path).unwrap();
+        let started = Instant::now();
         assert!(is_plan(&text), "{}", path.display());
         let loaded = analyze_text(&path.to_string_lossy(), &text, &Options::default());
+        elapsed += started.elapsed();
         assert!(
             loaded.unit.problems.is_empty(),
             "{}: {:?}",
@@ -45,8 +51,25 @@ fn corpus_plans_are_read_without_problems() {
             + inventory.attachments.len()
             + inventory.vpcs.len()
             + inventory.subnets.len();
-        let _ = loaded.findings(&workspace());
+        let findings = loaded.findings(&workspace());
+        eprintln!(
+            "{}: {} groups, {} rules, {} NACLs, {} NACL entries, {} attachments, {} VPCs, {} subnets, {} findings",
+            path.display(),
+            inventory.security_groups.len(),
+            inventory.rules.len(),
+            inventory.nacls.len(),
+            inventory.nacl_entries.len(),
+            inventory.attachments.len(),
+            inventory.vpcs.len(),
+            inventory.subnets.len(),
+            findings.len()
+        );
     }
+    eprintln!(
+        "{} plans, {resources} IR items, detection and reading {:.2} ms",
+        plans.len(),
+        elapsed.as_secs_f64() * 1000.0
+    );
     if !plans.is_empty() {
         assert!(resources > 0, "the corpus plans hold security groups");
     }
