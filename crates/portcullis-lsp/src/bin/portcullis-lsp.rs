@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(portcullis_lsp::run_stdio())
+}

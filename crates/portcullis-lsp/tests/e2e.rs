@@ -1,0 +1,379 @@
+//! End-to-end: the server binary driven over stdio with JSON-RPC, as an editor drives it.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Client, TempDir, uri};
+use serde_json::{Value, json};
+
+const MAIN: &str = r#"resource "aws_security_group" "web" {
+  name = "web"
+  ingress {
+    description = "ssh"
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  ingress {
+    description = "db"
+    protocol    = "tcp"
+    from_port   = 5432
+    to_port     = 5432
+    cidr_blocks = [var.db_cidr]
+  }
+}
+"#;
+
+const VARIABLES: &str = r#"variable "office_cidr" {
+  default = "203.0.113.0/24"
+}
+
+variable "db_cidr" {
+  default = "0.0.0.0/0"
+}
+"#;
+
+fn range(start: (u32, u32), end: (u32, u32)) -> Value {
+    json!({
+        "start": {"line": start.0, "character": start.1},
+        "end": {"line": end.0, "character": end.1},
+    })
+}
+
+/// `(code, range)` of each diagnostic, in order.
+fn summary(diagnostics: &[Value]) -> Vec<(String, Value)> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| {
+            (
+                diagnostic["code"].as_str().unwrap_or("").to_owned(),
+                diagnostic["range"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn open(client: &mut Client, path: &std::path::Path, text: &str) {
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(path), "languageId": "terraform", "version": 1, "text": text}}),
+    );
+}
+
+fn code_actions(client: &mut Client, path: &std::path::Path, range: &Value) -> Vec<Value> {
+    client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri(path)}, "range": range, "context": {"diagnostics": []}}),
+        )
+        .as_array()
+        .cloned()
+        .unwrap()
+}
+
+fn hover(client: &mut Client, path: &std::path::Path, line: u32, character: u32) -> String {
+    let result = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(path)}, "position": {"line": line, "character": character}}),
+    );
+    result["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+}
+
+fn shutdown(mut client: Client) -> i32 {
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    client.notify("exit", Value::Null);
+    client.wait()
+}
+
+#[test]
+fn diagnostics_quick_fixes_hover_and_a_clean_shutdown() {
+    let dir = TempDir::new("session");
+    let main = dir.write("main.tf", MAIN);
+    let variables = dir.write("variables.tf", VARIABLES);
+    let mut client = Client::spawn();
+    let initialized = client.initialize(dir.path(), json!({}));
+    assert_eq!(initialized["capabilities"]["hoverProvider"], true);
+    assert_eq!(initialized["capabilities"]["positionEncoding"], "utf-16");
+
+    open(&mut client, &main, MAIN);
+    let ssh = range((7, 19), (7, 30));
+    let db = range((14, 19), (14, 30));
+    let diagnostics = client.diagnostics_for(&main);
+    assert_eq!(
+        summary(&diagnostics),
+        [
+            ("SG002".to_owned(), ssh.clone()),
+            ("SG003".to_owned(), db.clone())
+        ]
+    );
+    let first = &diagnostics[0];
+    assert_eq!(first["severity"], 1);
+    assert_eq!(first["source"], "portcullis");
+    assert_eq!(
+        first["codeDescription"]["href"],
+        "https://github.com/portcullis-sec/portcullis/blob/main/docs/rules/SG002.md"
+    );
+    // The database rule's source comes from the variable default: a related location.
+    assert_eq!(
+        diagnostics[1]["relatedInformation"][0]["location"]["uri"],
+        uri(&variables)
+    );
+    // Every file of the module gets a list, empty when it has no finding.
+    assert!(client.diagnostics_for(&variables).is_empty());
+
+    // The trusted CIDR the module names is offered as an unsafe (not preferred) quick fix;
+    // suppressing is offered too.
+    let actions = code_actions(&mut client, &main, &ssh);
+    let fix = &actions[0];
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], Value::Null);
+    let change = &fix["edit"]["documentChanges"][0];
+    assert_eq!(
+        change["textDocument"],
+        json!({"uri": uri(&main), "version": 1})
+    );
+    assert_eq!(
+        change["edits"][0],
+        json!({"range": ssh, "newText": "\"203.0.113.0/24\""})
+    );
+    let suppress = actions.last().unwrap();
+    assert_eq!(suppress["title"], "Suppress SG002 here, with a reason");
+    assert_eq!(
+        suppress["edit"]["documentChanges"][0]["edits"][0]["newText"],
+        "    # portcullis:ignore[SG002] reason=\"explain why this exposure is acceptable\"\n"
+    );
+
+    // Hover inside the literal: the finding with its rule documentation, and the CIDR.
+    let text = hover(&mut client, &main, 7, 22);
+    assert!(
+        text.starts_with("**SG002 admin-port-open-to-internet** (high)"),
+        "{text}"
+    );
+    assert!(text.contains("Exposed services: ssh (22/tcp)"), "{text}");
+    assert!(text.contains("## Why is this bad?"), "{text}");
+    assert!(
+        text.contains("**`0.0.0.0/0`**: IPv4, 4,294,967,296 addresses"),
+        "{text}"
+    );
+    assert!(text.contains("Reach: public: the whole internet"), "{text}");
+
+    // An incremental edit: the literal gets host bits, whose fix is safe and so preferred.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri(&main), "version": 2},
+            "contentChanges": [{"range": ssh, "text": "\"10.0.0.1/8\""}],
+        }),
+    );
+    let canonical = range((7, 19), (7, 31));
+    assert_eq!(
+        summary(&client.diagnostics_for(&main)),
+        [
+            ("SG016".to_owned(), canonical.clone()),
+            ("SG003".to_owned(), db.clone())
+        ]
+    );
+    let actions = code_actions(&mut client, &main, &canonical);
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(
+        actions[0]["edit"]["documentChanges"][0],
+        json!({
+            "textDocument": {"uri": uri(&main), "version": 2},
+            "edits": [{"range": canonical, "newText": "\"10.0.0.0/8\""}],
+        })
+    );
+
+    // The unsaved variable default decides main.tf's findings; closing it restores the disk's.
+    open(&mut client, &variables, VARIABLES);
+    // Wait for the analysis of the opening, so that the next one is the edit's.
+    assert!(client.diagnostics_for(&variables).is_empty());
+    let text = hover(&mut client, &variables, 1, 16);
+    assert!(
+        text.contains("**`203.0.113.0/24`**: IPv4, 256 addresses, 0 of them public"),
+        "{text}"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri(&variables), "version": 2},
+            "contentChanges": [{"text": VARIABLES.replace("0.0.0.0/0", "10.20.0.0/16")}],
+        }),
+    );
+    assert_eq!(
+        summary(&client.diagnostics_for(&main)),
+        [("SG016".to_owned(), canonical.clone())]
+    );
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&variables)}}),
+    );
+    assert_eq!(
+        summary(&client.diagnostics_for(&main)),
+        [("SG016".to_owned(), canonical), ("SG003".to_owned(), db)]
+    );
+
+    assert_eq!(shutdown(client), 0);
+}
+
+const SSH: &str = r#"resource "aws_security_group" "ssh" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"#;
+
+fn change_all(client: &mut Client, path: &std::path::Path, version: i32, text: &str) {
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri(path), "version": version},
+            "contentChanges": [{"text": text}],
+        }),
+    );
+}
+
+#[test]
+fn a_file_that_does_not_parse_keeps_its_last_findings() {
+    let dir = TempDir::new("parse");
+    let main = dir.write("main.tf", SSH);
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}));
+    open(&mut client, &main, SSH);
+    let open_ssh = vec![("SG002".to_owned(), range((5, 19), (5, 30)))];
+    assert_eq!(summary(&client.diagnostics_for(&main)), open_ssh);
+
+    change_all(
+        &mut client,
+        &main,
+        2,
+        &format!("{SSH}resource \"x\" \"y\" {{\n"),
+    );
+    let diagnostics = client.diagnostics_for(&main);
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+    assert_eq!(summary(&diagnostics[..1]), open_ssh);
+    let parse_error = &diagnostics[1];
+    assert_eq!(parse_error["severity"], 1);
+    assert_eq!(parse_error["code"], Value::Null);
+    assert_eq!(parse_error["range"]["start"]["line"], 8);
+    assert!(!parse_error["message"].as_str().unwrap().is_empty());
+
+    change_all(&mut client, &main, 3, SSH);
+    assert_eq!(summary(&client.diagnostics_for(&main)), open_ssh);
+    assert_eq!(shutdown(client), 0);
+}
+
+#[test]
+fn only_the_newest_of_a_burst_of_edits_is_published() {
+    let dir = TempDir::new("burst");
+    let main = dir.write("main.tf", SSH);
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}));
+    open(&mut client, &main, SSH);
+    assert_eq!(client.diagnostics_for(&main).len(), 1);
+    let closed = SSH.replace("0.0.0.0/0", "10.0.0.0/8");
+    for version in 2..=20 {
+        let text = if version % 2 == 0 {
+            closed.as_str()
+        } else {
+            SSH
+        };
+        change_all(&mut client, &main, version, text);
+    }
+    let params = client.wait_for("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri(&main)
+    });
+    assert_eq!(params["version"], 20);
+    assert_eq!(params["diagnostics"], json!([]));
+    assert_eq!(shutdown(client), 0);
+}
+
+#[test]
+fn configuration_is_read_and_reloaded() {
+    let dir = TempDir::new("config");
+    let config = dir.write("portcullis.toml", "[rules]\ndisable = [\"SG002\"]\n");
+    let main = dir.write("main.tf", SSH);
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}));
+    open(&mut client, &main, SSH);
+    assert_eq!(client.diagnostics_for(&main), Vec::<Value>::new());
+
+    std::fs::write(&config, "[rules]\ndisable = []\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    assert_eq!(
+        summary(&client.diagnostics_for(&main)),
+        [("SG002".to_owned(), range((5, 19), (5, 30)))]
+    );
+    assert_eq!(shutdown(client), 0);
+}
+
+#[test]
+fn cloudformation_templates_are_detected_by_content() {
+    let dir = TempDir::new("cfn");
+    let yaml = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  WebSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 22\n          ToPort: 22\n          CidrIp: 0.0.0.0/0\n";
+    let template = dir.write("stack.yaml", yaml);
+    let other = dir.write("values.yaml", "replicas: 2\n");
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}));
+    open(&mut client, &template, yaml);
+    let ssh = range((10, 18), (10, 27));
+    assert_eq!(
+        summary(&client.diagnostics_for(&template)),
+        [("SG002".to_owned(), ssh.clone())]
+    );
+    let actions = code_actions(&mut client, &template, &ssh);
+    let suppress = actions.last().unwrap();
+    assert_eq!(
+        suppress["edit"]["documentChanges"][0]["edits"][0],
+        json!({
+            "range": range((10, 0), (10, 0)),
+            "newText": "          # portcullis:ignore[SG002] reason=\"explain why this exposure is acceptable\"\n",
+        })
+    );
+    open(&mut client, &other, "replicas: 2\n");
+    assert!(client.diagnostics_for(&other).is_empty());
+    assert_eq!(shutdown(client), 0);
+}
+
+#[test]
+fn bad_input_never_stops_the_server() {
+    let dir = TempDir::new("robust");
+    let main = dir.write("main.tf", SSH);
+    let mut client = Client::spawn();
+    let early = client.request_raw("textDocument/hover", json!({}));
+    assert_eq!(early["error"]["code"], -32002);
+    client.initialize(dir.path(), json!({}));
+
+    let unknown = client.request_raw("portcullis/unknown", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601);
+    let invalid = client.request_raw("textDocument/hover", json!({"nonsense": 1}));
+    assert_eq!(invalid["error"]["code"], -32602);
+    client.notify("textDocument/didOpen", json!({"textDocument": 42}));
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri(&main), "version": 3}, "contentChanges": [{"text": "x"}]}));
+    client.notify("$/unknownNotification", json!([1, 2]));
+    client.send_raw(r#"{"jsonrpc": "2.0", "id": "not-ours", "result": null}"#);
+    let nothing = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": "untitled:Untitled-1"}, "range": range((0, 0), (0, 0)), "context": {"diagnostics": []}}),
+    );
+    assert_eq!(nothing, json!([]));
+    assert_eq!(hover(&mut client, &main, 999, 999), "");
+
+    // Still serving.
+    open(&mut client, &main, SSH);
+    assert_eq!(client.diagnostics_for(&main).len(), 1);
+    assert_eq!(hover(&mut client, &main, 999, 999), "");
+
+    // `exit` without `shutdown` ends the process with 1.
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait(), 1);
+}
