@@ -25,6 +25,7 @@ pub struct ScanOptions {
     pub threads: Option<usize>,
     pub terraform: portcullis_terraform::Options,
     pub cloudformation: portcullis_cloudformation::Options,
+    pub plan: portcullis_plan::Options,
     pub settings: portcullis_checks::Settings,
     /// Texts that replace what is on disk (unsaved editor buffers), by path as walked.
     pub overlays: BTreeMap<PathBuf, String>,
@@ -42,6 +43,7 @@ impl ScanOptions {
             threads: None,
             terraform: portcullis_terraform::Options::default(),
             cloudformation: portcullis_cloudformation::Options::default(),
+            plan: portcullis_plan::Options::default(),
             settings: portcullis_checks::Settings::default(),
             overlays: BTreeMap::new(),
             exclude: Vec::new(),
@@ -249,6 +251,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
     let mut problems = Vec::new();
     let mut terraform_files = Vec::new();
     let mut templates = Vec::new();
+    let mut plans = Vec::new();
     for (path, text) in read {
         let display = display_path(&path);
         match text {
@@ -256,6 +259,10 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
                 let file = sources.add(display, text);
                 match kind_of(&path) {
                     Some(Kind::Terraform) => terraform_files.push(file),
+                    // A plan is JSON too: its content decides.
+                    Some(Kind::CloudFormation) if portcullis_plan::is_plan(&file.text) => {
+                        plans.push(file);
+                    }
                     Some(Kind::CloudFormation) => templates.push(file),
                     None => {}
                 }
@@ -280,8 +287,18 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
                 .collect::<Vec<Unit>>()
         },
     );
-    let files_scanned = terraform_files.len() + template_units.len() + problems.len();
-    let units: Vec<Unit> = terraform_units.into_iter().chain(template_units).collect();
+    let plan_units: Vec<Unit> = plans
+        .par_iter()
+        .map(|file| portcullis_plan::analyze(file, &sources, &options.plan))
+        .collect();
+    let files_scanned =
+        terraform_files.len() + template_units.len() + plan_units.len() + problems.len();
+    let terraform_units = superseded_by_plans(terraform_units, &plan_units);
+    let units: Vec<Unit> = terraform_units
+        .into_iter()
+        .chain(template_units)
+        .chain(plan_units)
+        .collect();
     let findings: Vec<Diagnostic> = units
         .par_iter()
         .flat_map_iter(|unit| {
@@ -345,6 +362,48 @@ fn settle(findings: Vec<Diagnostic>, settings: &portcullis_checks::Settings) -> 
                 finding.severity = severity;
             }
             finding
+        })
+        .collect()
+}
+
+/// The files an inventory's resources are written in.
+fn resource_files(inventory: &portcullis_ir::Inventory) -> BTreeSet<portcullis_ir::FileId> {
+    let spans = inventory
+        .security_groups
+        .iter()
+        .map(|group| group.span)
+        .chain(inventory.rules.iter().map(|rule| rule.span))
+        .chain(
+            inventory
+                .attachments
+                .iter()
+                .map(|attachment| attachment.span),
+        )
+        .chain(inventory.nacls.iter().map(|acl| acl.span));
+    spans.map(|span| span.file).collect()
+}
+
+/// A plan is the configuration fully evaluated: where a plan maps back to the `.tf` files of a
+/// root module, the plan's view replaces the Terraform front-end's (whose unknowns the plan has
+/// resolved), so that nothing is reported twice. The module's parse problems stay.
+fn superseded_by_plans(terraform_units: Vec<Unit>, plan_units: &[Unit]) -> Vec<Unit> {
+    let planned: BTreeSet<portcullis_ir::FileId> = plan_units
+        .iter()
+        .flat_map(|unit| resource_files(&unit.inventory))
+        .collect();
+    if planned.is_empty() {
+        return terraform_units;
+    }
+    terraform_units
+        .into_iter()
+        .map(|mut unit| {
+            if resource_files(&unit.inventory)
+                .iter()
+                .any(|file| planned.contains(file))
+            {
+                unit.inventory = portcullis_ir::Inventory::default();
+            }
+            unit
         })
         .collect()
 }

@@ -105,6 +105,12 @@ struct ScanArgs {
     /// Follow local module sources that leave the scanned directories.
     #[arg(long)]
     allow_outside_root: bool,
+    /// A `terraform show -json` plan to scan (plans are also found by content while walking).
+    #[arg(long, value_name = "FILE")]
+    plan: Vec<PathBuf>,
+    /// Where the configuration that produced the plans lives (default: the scanned paths).
+    #[arg(long, value_name = "DIR")]
+    plan_source: Vec<PathBuf>,
     /// Apply the safe fixes of suggestions to the scanned files, then report what remains.
     #[arg(long)]
     fix: bool,
@@ -347,7 +353,22 @@ fn run_scan(
     };
     let mut var_files = config.var_files.clone();
     var_files.extend(args.var_files.iter().cloned());
-    let mut options = ScanOptions::new(args.paths.clone());
+    let mut paths = args.paths.clone();
+    // `--plan FILE` alone scans the plan, not the whole working directory.
+    let default_paths = matches.and_then(|m| m.value_source("paths"))
+        == Some(clap::parser::ValueSource::DefaultValue);
+    if !args.plan.is_empty() && default_paths {
+        paths.clear();
+    }
+    paths.extend(args.plan.iter().cloned());
+    let mut options = ScanOptions::new(paths);
+    options.plan = portcullis_plan::Options {
+        source_dirs: if args.plan_source.is_empty() {
+            args.paths.clone()
+        } else {
+            args.plan_source.clone()
+        },
+    };
     options.threads = args.threads;
     options.terraform = portcullis_terraform::Options {
         vars,

@@ -273,3 +273,24 @@ resource "aws_security_group" "db" {
         "{fixed}"
     );
 }
+
+#[test]
+fn plan_alone_scans_only_the_plan() {
+    let plan =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/plan/no_source/plan.json");
+    let dir = project("plan", &[("main.tf", SSH_OPEN)]);
+    let output = portcullis(
+        &["scan", "--plan", plan.to_str().unwrap(), "--format", "json"],
+        &dir,
+    );
+    let report = json(&output);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings
+            .iter()
+            .all(|finding| finding["file"].as_str().unwrap().ends_with("plan.json")),
+        "{findings:?}"
+    );
+    assert_eq!(report["summary"]["files_scanned"], 1);
+}

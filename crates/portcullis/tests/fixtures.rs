@@ -108,6 +108,12 @@ fn suppression_fixtures_silence_exactly_their_findings() {
 }
 
 #[test]
+fn plan_fixtures_yield_their_expected_findings() {
+    let failures = check_directory_cases(&workspace().join("fixtures/plan"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn terraform_fixtures_yield_their_expected_findings() {
     let failures = check_directory_cases(&workspace().join("fixtures/terraform"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
