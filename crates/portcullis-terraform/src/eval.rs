@@ -26,7 +26,7 @@ pub const MAX_STRING: usize = 1 << 20;
 pub const MAX_MODULE_DEPTH: usize = 12;
 /// Bytes of values copied out of variables, locals and outputs per root module: bounds the
 /// memory of `[for i in range(10000) : local.huge]`.
-pub const MAX_BYTES: u64 = 64 << 20;
+pub const MAX_BYTES: u64 = 256 << 20;
 /// Module calls followed per root module (diamonds of modules multiply).
 pub const MAX_MODULE_CALLS: usize = 10_000;
 
