@@ -194,11 +194,7 @@ fn terraform(c: &mut Criterion) {
         &files_under(&workspace().join("../shared/corpus/realworld")),
     );
     if let Some(dir) = std::env::var_os("PORTCULLIS_BENCH_CORPUS") {
-        bench_input(
-            c,
-            "PORTCULLIS_BENCH_CORPUS",
-            &files_under(Path::new(&dir)),
-        );
+        bench_input(c, "PORTCULLIS_BENCH_CORPUS", &files_under(Path::new(&dir)));
     }
 }
 
