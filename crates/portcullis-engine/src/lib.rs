@@ -302,7 +302,15 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
     let findings: Vec<Diagnostic> = units
         .par_iter()
         .flat_map_iter(|unit| {
-            portcullis_checks::check(&unit.inventory, &sources, &options.settings)
+            let mut findings =
+                portcullis_checks::check(&unit.inventory, &sources, &options.settings);
+            // Addresses are unique within a root module only: two roots calling the same module
+            // code report the same address, and must not share a fingerprint.
+            for finding in &mut findings {
+                finding.fingerprint =
+                    portcullis_diagnostics::fingerprint(&[&unit.name, &finding.fingerprint]);
+            }
+            findings
         })
         .collect();
     let declared: Vec<_> = units
