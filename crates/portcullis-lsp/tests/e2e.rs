@@ -266,6 +266,15 @@ fn a_file_that_does_not_parse_keeps_its_last_findings() {
 
     change_all(&mut client, &main, 3, SSH);
     assert_eq!(summary(&client.diagnostics_for(&main)), open_ssh);
+    // Saving publishes again, for the saved version.
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&main)}}),
+    );
+    let params = client.wait_for("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri(&main)
+    });
+    assert_eq!(params["version"], 3);
     assert_eq!(shutdown(client), 0);
 }
 
