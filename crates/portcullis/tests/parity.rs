@@ -119,6 +119,7 @@ fn terraform_and_cloudformation_yield_the_same_findings() {
                 continue;
             }
         };
+        println!("{}:\n{}", case.display(), listing(&terraform));
         let differences = diff(&terraform, &cloudformation);
         if !differences.is_empty() {
             failures.push(format!(
