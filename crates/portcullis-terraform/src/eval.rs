@@ -128,7 +128,7 @@ pub struct Instance {
     pub assumptions: Vec<Trace>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub enum Expansion {
     Single,
     Count,
@@ -157,7 +157,13 @@ pub struct Ctx<'a> {
     locals: RefCell<BTreeMap<String, Rc<V>>>,
     active: RefCell<BTreeSet<String>>,
     children: RefCell<BTreeMap<String, Rc<Children<'a>>>>,
+    /// `count`/`for_each` of each resource and module block, by block span: references to a
+    /// resource expand it again and again.
+    expansions: RefCell<BTreeMap<Span, Rc<Expanded>>>,
 }
+
+/// How a block expands and its instances.
+pub type Expanded = (Expansion, Vec<Instance>);
 
 #[derive(Debug)]
 pub enum Children<'a> {
@@ -190,6 +196,7 @@ impl<'a> Ctx<'a> {
             locals: RefCell::default(),
             active: RefCell::default(),
             children: RefCell::default(),
+            expansions: RefCell::default(),
         }
     }
 
@@ -774,7 +781,8 @@ impl<'a> Ctx<'a> {
                 span,
             );
         };
-        let (expansion, instances) = self.expand(block);
+        let expanded = self.expand(block);
+        let (expansion, instances) = (expanded.0, &expanded.1);
         let address = format!("{}{kind}.{name}", self.prefix);
         let attr_of = |instance: &Instance, ops: &[&TraversalOperator]| -> V {
             let address = format!(
@@ -803,7 +811,7 @@ impl<'a> Ctx<'a> {
                 Some(TraversalOperator::Index(expr)) => {
                     let key = self.eval(Expr::Hcl(expr, src), frame);
                     pick(
-                        &instances,
+                        instances,
                         |instance| instance.key.as_ref(),
                         &key,
                         &address,
@@ -817,7 +825,7 @@ impl<'a> Ctx<'a> {
                 Some(TraversalOperator::LegacyIndex(number)) => {
                     let key = V::new(Kind::Num(*number.value() as f64), span);
                     pick(
-                        &instances,
+                        instances,
                         |instance| instance.key.as_ref(),
                         &key,
                         &address,
@@ -889,7 +897,18 @@ impl<'a> Ctx<'a> {
     }
 
     /// The instances of a resource or module block: `count`, `for_each`, or one.
-    pub fn expand(&self, block: &Block<'_>) -> (Expansion, Vec<Instance>) {
+    pub fn expand(&self, block: &Block<'_>) -> Rc<Expanded> {
+        if let Some(found) = self.expansions.borrow().get(&block.span) {
+            return Rc::clone(found);
+        }
+        let expanded = Rc::new(self.expand_uncached(block));
+        self.expansions
+            .borrow_mut()
+            .insert(block.span, Rc::clone(&expanded));
+        expanded
+    }
+
+    fn expand_uncached(&self, block: &Block<'_>) -> Expanded {
         let base = Frame::default();
         if let Some(count) = block.body.attr("count") {
             let value = self.eval(count.expr, &base);
@@ -1105,7 +1124,7 @@ impl<'a> Ctx<'a> {
         let Some(module) = self.world.modules.get(&dir) else {
             return unresolved(format!("{} holds no Terraform file", dir.display()));
         };
-        let (_, instances) = self.expand(block);
+        let instances = self.expand(block).1.clone();
         // Instantiating costs steps, so that diamonds of modules cannot multiply without bound.
         if !self.env.charge(
             u64::try_from(instances.len())

@@ -411,19 +411,19 @@ fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {
         if !is_extracted(kind) {
             continue;
         }
-        let (_, instances) = ctx.expand(block);
-        for instance in instances {
+        for instance in &ctx.expand(block).1 {
             let suffix = instance.key.as_ref().map(Key::suffix).unwrap_or_default();
             let resource = Resource {
                 ctx,
                 block,
-                frame: instance.frame,
+                frame: instance.frame.clone(),
                 address: format!("{}{kind}.{}{suffix}", ctx.prefix, block.label(1)),
-                assumptions: {
-                    let mut all = ctx.assumptions.clone();
-                    all.extend(instance.assumptions);
-                    all
-                },
+                assumptions: ctx
+                    .assumptions
+                    .iter()
+                    .chain(&instance.assumptions)
+                    .cloned()
+                    .collect(),
             };
             if !routing.record(kind, &resource) {
                 extract_resource(kind, &resource, inventory);
