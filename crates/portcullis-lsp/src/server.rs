@@ -360,6 +360,20 @@ impl Server {
                     message: format!("portcullis: {warning}; using the default rules"),
                 },
             );
+        } else if config.found {
+            // Tells the user, in the client's log, which rules the file switched off.
+            self.log(
+                MessageType::INFO,
+                format!(
+                    "{} read; rules disabled: {}",
+                    config::FILE_NAME,
+                    if config.disable.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        config.disable.join(", ")
+                    }
+                ),
+            );
         }
         let changed = config != self.config;
         self.config = config;

@@ -310,6 +310,11 @@ fn configuration_is_read_and_reloaded() {
     let main = dir.write("main.tf", SSH);
     let mut client = Client::spawn();
     client.initialize(dir.path(), json!({}));
+    let logged = client.wait_for("window/logMessage", |_| true);
+    assert_eq!(
+        logged["message"],
+        "portcullis.toml read; rules disabled: SG002"
+    );
     open(&mut client, &main, SSH);
     assert_eq!(client.diagnostics_for(&main), Vec::<Value>::new());
 
