@@ -98,8 +98,8 @@ fn suppression(sources: &SourceMap, finding: &Diagnostic) -> Option<Edit> {
     {
         return None;
     }
-    let start = (finding.span.start as usize).min(file.text.len());
-    let line_start = file.text[..start].rfind('\n').map_or(0, |index| index + 1);
+    let before = file.text.get(..finding.span.start as usize)?;
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
     let indent: String = file.text[line_start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')

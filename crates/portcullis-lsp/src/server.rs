@@ -23,7 +23,6 @@ use lsp_types::{
 };
 use portcullis_checks::Settings;
 use portcullis_diagnostics::Diagnostic;
-use portcullis_ir::{FileId, SourceFile};
 use serde_json::Value;
 
 use crate::analysis::{Analysis, Overlays, Target};
@@ -661,9 +660,8 @@ impl Server {
 }
 
 /// What the CIDR literal at an LSP position covers, if there is one.
-fn cidr_hover(text: &Arc<str>, position: Position) -> Option<String> {
-    let file = SourceFile::new(FileId(0), "", Arc::clone(text));
-    let offset = file.offset_of_utf16(position.line + 1, position.character + 1);
+fn cidr_hover(text: &str, position: Position) -> Option<String> {
+    let offset = offset_at(text, position);
     let line_start = text.get(..offset)?.rfind('\n').map_or(0, |index| index + 1);
     let line_end = text
         .get(offset..)?
@@ -679,12 +677,32 @@ fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
         *text = change.text;
         return;
     };
-    let file = SourceFile::new(FileId(0), "", text.as_str());
-    let offset =
-        |position: Position| file.offset_of_utf16(position.line + 1, position.character + 1);
-    let start = offset(range.start);
-    let end = offset(range.end).max(start);
+    let start = offset_at(text, range.start);
+    let end = offset_at(text, range.end).max(start);
     text.replace_range(start..end, &change.text);
+}
+
+/// The byte offset of an LSP position (UTF-16 column), always on a character boundary: a column
+/// past the end of its line is the line's end, a line past the last is the end of the text.
+fn offset_at(text: &str, position: Position) -> usize {
+    let mut line_start = 0;
+    for _ in 0..position.line {
+        match text[line_start..].find('\n') {
+            Some(index) => line_start += index + 1,
+            None => return text.len(),
+        }
+    }
+    let rest = &text[line_start..];
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let mut units = 0;
+    for (index, c) in line.char_indices() {
+        if units >= position.character as usize {
+            return line_start + index;
+        }
+        units += c.len_utf16();
+    }
+    line_start + line.len()
 }
 
 #[cfg(test)]
@@ -709,6 +727,29 @@ mod tests {
         assert_eq!(text, "a = \"é😀!\"\nb = 22\n");
         apply_change(&mut text, change(None, "x"));
         assert_eq!(text, "x");
+    }
+
+    #[test]
+    fn positions_past_a_line_end_stay_on_that_line() {
+        let text = "ab\r\néé😀\n";
+        assert_eq!(offset_at(text, Position::new(0, 1)), 1);
+        assert_eq!(offset_at(text, Position::new(0, 9)), 2);
+        assert_eq!(offset_at(text, Position::new(1, 1)), 6);
+        assert_eq!(offset_at(text, Position::new(1, 4)), 12);
+        assert_eq!(offset_at(text, Position::new(1, 3)), 12);
+        assert_eq!(offset_at(text, Position::new(2, 0)), text.len());
+        assert_eq!(offset_at(text, Position::new(u32::MAX, 5)), text.len());
+        let mut edited = text.to_owned();
+        let past_end = Position::new(0, 5);
+        apply_change(
+            &mut edited,
+            TextDocumentContentChangeEvent {
+                range: Some(Range::new(past_end, past_end)),
+                range_length: None,
+                text: "c".to_owned(),
+            },
+        );
+        assert_eq!(edited, "abc\r\néé😀\n");
     }
 
     #[test]
