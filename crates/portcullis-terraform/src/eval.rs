@@ -678,7 +678,8 @@ impl<'a> Ctx<'a> {
             (kind, Some(name)) if self.module.has_resource_type(kind) => {
                 return self.resource_reference(kind, name, rest, src, frame, span);
             }
-            (kind, Some(name)) if kind.starts_with("aws_") || kind.contains('_') => {
+            // A resource type (they all contain `_`) that this module does not declare.
+            (kind, Some(name)) if kind.contains('_') => {
                 return V::unknown(
                     format!("{kind}.{name} is not declared in this module"),
                     span,
