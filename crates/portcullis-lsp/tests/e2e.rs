@@ -375,6 +375,8 @@ fn bad_input_never_stops_the_server() {
     client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri(&main), "version": 3}, "contentChanges": [{"text": "x"}]}));
     client.notify("$/unknownNotification", json!([1, 2]));
     client.send_raw(r#"{"jsonrpc": "2.0", "id": "not-ours", "result": null}"#);
+    client.send_raw("{this is not JSON");
+    client.send_raw(r#"{"jsonrpc": "2.0", "no": "method"}"#);
     let nothing = client.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": "untitled:Untitled-1"}, "range": range((0, 0), (0, 0)), "context": {"diagnostics": []}}),
