@@ -668,13 +668,7 @@ impl<'a> Ctx<'a> {
                 span,
             ),
             ("module", Some(name)) => return self.module_output(name, rest, src, frame, span),
-            ("data", Some(kind)) => {
-                let name = match rest.first() {
-                    Some(TraversalOperator::GetAttr(name)) => name.value().as_str(),
-                    _ => "",
-                };
-                return V::unknown(format!("data.{kind}.{name} is read at apply time"), span);
-            }
+            ("data", Some(kind)) => return self.data_reference(kind, rest, src, frame, span),
             (kind, Some(name)) if self.module.has_resource_type(kind) => {
                 return self.resource_reference(kind, name, rest, src, frame, span);
             }
@@ -763,6 +757,44 @@ impl<'a> Ctx<'a> {
             };
         }
         value
+    }
+
+    /// A data source is read at apply time, but an argument it is given is known
+    /// (`data "aws_security_group" "bastion" { id = "sg-0123" }` makes `.id` known).
+    fn data_reference(
+        &self,
+        kind: &str,
+        ops: &[&TraversalOperator],
+        src: Src<'_>,
+        frame: &Frame,
+        span: Span,
+    ) -> V {
+        let name = match ops.first() {
+            Some(TraversalOperator::GetAttr(name)) => name.value().as_str(),
+            _ => "",
+        };
+        let unknown = || V::unknown(format!("data.{kind}.{name} is read at apply time"), span);
+        let Some(block) = self.module.data_source(kind, name) else {
+            return unknown();
+        };
+        let expanded = block.body.attr("count").is_some() || block.body.attr("for_each").is_some();
+        let argument = match ops.get(1) {
+            Some(TraversalOperator::GetAttr(attr)) if !expanded => {
+                block.body.attr(attr.value().as_str())
+            }
+            _ => None,
+        };
+        let Some(argument) = argument else {
+            return unknown();
+        };
+        let key = format!("data.{kind}.{name}.{}", argument.name);
+        if !self.active.borrow_mut().insert(key.clone()) {
+            return V::unknown(format!("{key} refers to itself"), span);
+        }
+        let value = self.eval(argument.expr, &Frame::default());
+        self.active.borrow_mut().remove(&key);
+        let value = self.through(&value, span, |value| format!("{key} = {}", value.render()));
+        self.apply_ops(value, ops.get(2..).unwrap_or(&[]), src, frame, span)
     }
 
     /// `aws_security_group.web.id` is the group's address, the identity the IR uses; other

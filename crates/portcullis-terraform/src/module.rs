@@ -13,6 +13,8 @@ pub struct Module<'a> {
     pub locals: BTreeMap<&'a str, Attr<'a>>,
     /// `resource` blocks in file order.
     pub resources: Vec<Block<'a>>,
+    /// `data` blocks in file order.
+    pub data: Vec<Block<'a>>,
     pub calls: Vec<Block<'a>>,
     pub outputs: BTreeMap<&'a str, Block<'a>>,
 }
@@ -37,6 +39,7 @@ impl<'a> Module<'a> {
                         }
                     }
                     "resource" => module.resources.push(block),
+                    "data" => module.data.push(block),
                     "module" => module.calls.push(block),
                     "output" => {
                         module.outputs.entry(block.label(0)).or_insert(block);
@@ -50,6 +53,12 @@ impl<'a> Module<'a> {
 
     pub fn resource(&self, kind: &str, name: &str) -> Option<&Block<'a>> {
         self.resources
+            .iter()
+            .find(|block| block.label(0) == kind && block.label(1) == name)
+    }
+
+    pub fn data_source(&self, kind: &str, name: &str) -> Option<&Block<'a>> {
+        self.data
             .iter()
             .find(|block| block.label(0) == kind && block.label(1) == name)
     }

@@ -324,6 +324,8 @@ fn unknowns_say_what_they_depend_on() {
             "[data.aws_vpc.default.cidr_block]",
             "?data.aws_vpc.default is read at apply time",
         ),
+        // An argument given to a data source is known.
+        ("[data.aws_vpc.given.cidr_block]", "172.16.0.0/16"),
         ("[regex(\"x\", \"y\")]", "?function regex is not evaluated"),
         ("[local.missing]", "?local.missing is not declared"),
         ("[local.loop]", "?local.loop refers to itself"),
@@ -337,6 +339,8 @@ variable "flag" { type = bool }
 locals { loop = local.loop }
 resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
 resource "aws_subnet" "a" { vpc_id = aws_vpc.main.id }
+data "aws_vpc" "default" { default = true }
+data "aws_vpc" "given" { cidr_block = "172.16.0.0/16" }
 "#;
     for (expr, expected) in cases {
         let main = group_with(expr, "22");
