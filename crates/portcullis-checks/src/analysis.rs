@@ -48,6 +48,21 @@ impl Statement<'_> {
             })
     }
 
+    /// The peers that reach a large part of the internet, in source order: `0.0.0.0/0 and ::/0`.
+    pub fn broad_peers(&self) -> String {
+        let peers: Vec<String> = self
+            .cidrs
+            .iter()
+            .filter(|peer| peer.reach >= Reach::Broad)
+            .map(|peer| peer.cidr.to_string())
+            .collect();
+        match peers.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [first @ .., last] => format!("{} and {last}", first.join(", ")),
+        }
+    }
+
     /// The key of the traffic set the statement belongs to.
     fn group_key(&self) -> GroupKey {
         match &self.rule.group {
@@ -277,7 +292,7 @@ pub fn explain_statement(
         .collect();
     related.extend(rule.assumptions.iter().map(|trace| Related {
         span: trace.span,
-        message: format!("assuming {}", trace.note),
+        message: trace.note.clone(),
     }));
     if rule.span != primary {
         related.push(Related {

@@ -216,7 +216,16 @@ impl<'t, 'a> Builder<'t, 'a> {
             );
             return;
         }
-        let Some(kind) = entry.value.get("Type").and_then(Node::as_str) else {
+        let kind = entry.value.get("Type").and_then(Node::as_str);
+        if let Some(module) = kind.filter(|kind| kind.ends_with("::MODULE")) {
+            self.unresolved(
+                id,
+                format!("{module} is a CloudFormation module; the resources it creates were not analysed"),
+                span,
+            );
+            return;
+        }
+        let Some(kind) = kind else {
             let reason = if entry.value.get("Type").is_some() {
                 "its Type is not a plain string (a module or a macro), so it was not expanded"
             } else {

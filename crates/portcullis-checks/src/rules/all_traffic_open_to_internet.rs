@@ -67,14 +67,17 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let what = if protocol == Protocol::All {
             "all protocols and ports are".to_owned()
         } else {
-            format!("all {protocol} ports are")
+            match protocol {
+                Protocol::Number(number) => format!("all traffic of IP protocol {number} is"),
+                _ => format!("all {protocol} ports are"),
+            }
         };
         out.push(statement_finding(
             context,
             &RULE,
             statement,
             peer,
-            format!("{what} open to the internet from {}", peer.cidr),
+            format!("{what} open to the internet from {}", statement.broad_peers()),
             vec!["every port".to_owned()],
             vec![advice("open only the ports the service needs, and only to the sources that need them")],
         ));

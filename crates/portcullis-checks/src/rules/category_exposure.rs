@@ -41,10 +41,13 @@ pub fn check(
             .group
             .known_value()
             .map_or("its group", String::as_str);
+        let sources = match statement.broad_peers() {
+            broad if broad.is_empty() => peer.cidr.to_string(),
+            broad => broad,
+        };
         let mut message = format!(
-            "{} {verb} open to the internet from {}",
-            labels.join(", "),
-            peer.cidr
+            "{} {verb} open to the internet from {sources}",
+            labels.join(", ")
         );
         let mut partners: Vec<_> = exposures
             .iter()

@@ -47,17 +47,20 @@ declare_rule! {
 pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &context.statements {
         let rule = statement.rule;
-        let Some(group) = rule.group.known_value().and_then(|id| context.inventory.group(id)) else {
+        let Some(id) = rule.group.known_value() else {
             continue;
         };
-        if !group.is_default {
+        // A rule may target the VPC's default group by name without declaring it
+        // (CloudFormation `GroupName: default`).
+        let is_default = context.inventory.group(id).map_or(id == "default", |group| group.is_default);
+        if !is_default {
             continue;
         }
         out.push(Diagnostic {
             rule: &RULE,
             severity: RULE.default_severity,
             certainty: certainty(context, rule),
-            message: format!("the default security group `{}` allows {} traffic", group.id, rule.direction.as_str()),
+            message: format!("the default security group `{id}` allows {} traffic", rule.direction.as_str()),
             span: rule.span,
             resource: rule.resource.clone(),
             exposure: None,

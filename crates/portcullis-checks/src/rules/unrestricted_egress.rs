@@ -65,7 +65,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             &RULE,
             statement,
             peer,
-            format!("all outbound traffic is allowed to the internet ({})", peer.cidr),
+            format!("all outbound traffic is allowed to the internet ({})", statement.broad_peers()),
             Vec::new(),
             vec![advice("allow only the destinations and ports the workload needs (for example tcp 443), or use VPC endpoints")],
         ));
