@@ -1029,7 +1029,13 @@ impl<'a> Ctx<'a> {
         frame: &Frame,
         span: Span,
     ) -> V {
-        let children = self.children(name);
+        let Some(call) = self.module.call(name) else {
+            return V::unknown(
+                format!("module.{name} is not declared in this module"),
+                span,
+            );
+        };
+        let children = self.children(call);
         let instances = match &*children {
             Children::Instances(instances) => instances,
             Children::Unresolved { reason, .. } => {
@@ -1098,22 +1104,19 @@ impl<'a> Ctx<'a> {
     }
 
     /// The instances of a module call, evaluated once.
-    pub fn children(&self, name: &str) -> Rc<Children<'a>> {
+    pub fn children(&self, block: &Block<'a>) -> Rc<Children<'a>> {
+        let name = block.label(0);
         if let Some(found) = self.children.borrow().get(name) {
             return Rc::clone(found);
         }
         let key = format!("module.{name}");
         if !self.active.borrow_mut().insert(key.clone()) {
-            let span = self.module.call(name).map_or_else(
-                || Span::new(portcullis_ir::FileId(0), 0, 0),
-                |block| block.labels_span,
-            );
             return Rc::new(Children::Unresolved {
                 reason: "the module's inputs depend on its own outputs".to_owned(),
-                span,
+                span: block.labels_span,
             });
         }
-        let children = Rc::new(self.instantiate(name));
+        let children = Rc::new(self.instantiate(block));
         self.active.borrow_mut().remove(&key);
         self.children
             .borrow_mut()
@@ -1121,13 +1124,8 @@ impl<'a> Ctx<'a> {
         children
     }
 
-    fn instantiate(&self, name: &str) -> Children<'a> {
-        let Some(block) = self.module.call(name) else {
-            return Children::Unresolved {
-                reason: "no such module call".to_owned(),
-                span: Span::new(portcullis_ir::FileId(0), 0, 0),
-            };
-        };
+    fn instantiate(&self, block: &Block<'a>) -> Children<'a> {
+        let name = block.label(0);
         let span = block.labels_span;
         let unresolved = |reason: String| Children::Unresolved { reason, span };
         let module_key = if self.key.is_empty() {

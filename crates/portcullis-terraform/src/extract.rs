@@ -432,7 +432,7 @@ fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {
     }
     for call in &ctx.module.calls {
         let name = call.label(0);
-        match &*ctx.children(name) {
+        match &*ctx.children(call) {
             Children::Instances(children) => {
                 for child in children {
                     walk(child, inventory, routing);

@@ -117,7 +117,7 @@ pub fn call(name: &str, args: Vec<V>, span: Span) -> V {
         "reverse" => one_list(args).map(|items| Kind::List(items.into_iter().rev().collect())),
         "slice" => slice(args),
         "index" => index(args),
-        "one" => return one_of(args).unwrap_or_else(|reason| V::unknown(reason, span)),
+        "one" => return one_of(args, span).unwrap_or_else(|reason| V::unknown(reason, span)),
         "sensitive" | "nonsensitive" => {
             return one(args).unwrap_or_else(|reason| V::unknown(reason, span));
         }
@@ -776,13 +776,10 @@ fn index(args: Vec<V>) -> Result<Kind> {
     Ok(Kind::Num(position as f64))
 }
 
-fn one_of(args: Vec<V>) -> Result<V> {
+fn one_of(args: Vec<V>, span: Span) -> Result<V> {
     let mut items = one_list(args)?.into_iter();
     match (items.next(), items.next()) {
-        (None, _) => Ok(V::new(
-            Kind::Null,
-            Span::new(portcullis_ir::FileId(0), 0, 0),
-        )),
+        (None, _) => Ok(V::new(Kind::Null, span)),
         (Some(item), None) => Ok(item),
         _ => Err("one: the list has more than one element".to_owned()),
     }
