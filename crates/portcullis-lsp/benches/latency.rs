@@ -41,7 +41,7 @@ fn latency(c: &mut Criterion) {
     assert_eq!(text.lines().count(), LINES);
     let main = dir.write("main.tf", &text);
     let mut client = Client::spawn();
-    client.initialize(dir.path(), json!({"debounceMs": 0}));
+    client.initialize(dir.path(), json!({}), json!({"debounceMs": 0}));
     client.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri(&main), "languageId": "terraform", "version": 1, "text": text}}),

@@ -116,7 +116,7 @@ fn diagnostics_quick_fixes_hover_and_a_clean_shutdown() {
     let main = dir.write("main.tf", MAIN);
     let variables = dir.write("variables.tf", VARIABLES);
     let mut client = Client::spawn();
-    let initialized = client.initialize(dir.path(), json!({}));
+    let initialized = client.initialize(dir.path(), json!({}), json!({}));
     assert_eq!(initialized["capabilities"]["hoverProvider"], true);
     assert_eq!(initialized["capabilities"]["positionEncoding"], "utf-16");
 
@@ -266,7 +266,7 @@ fn a_file_that_does_not_parse_keeps_its_last_findings() {
     let dir = TempDir::new("parse");
     let main = dir.write("main.tf", SSH);
     let mut client = Client::spawn();
-    client.initialize(dir.path(), json!({}));
+    client.initialize(dir.path(), json!({}), json!({}));
     open(&mut client, &main, SSH);
     let open_ssh = vec![("SG002".to_owned(), range((5, 19), (5, 30)))];
     assert_eq!(summary(&client.diagnostics_for(&main)), open_ssh);
@@ -305,7 +305,7 @@ fn only_the_newest_of_a_burst_of_edits_is_published() {
     let dir = TempDir::new("burst");
     let main = dir.write("main.tf", SSH);
     let mut client = Client::spawn();
-    client.initialize(dir.path(), json!({}));
+    client.initialize(dir.path(), json!({}), json!({}));
     open(&mut client, &main, SSH);
     assert_eq!(client.diagnostics_for(&main).len(), 1);
     let closed = SSH.replace("0.0.0.0/0", "10.0.0.0/8");
@@ -331,11 +331,19 @@ fn configuration_is_read_and_reloaded() {
     let config = dir.write("portcullis.toml", "[rules]\ndisable = [\"SG002\"]\n");
     let main = dir.write("main.tf", SSH);
     let mut client = Client::spawn();
-    client.initialize(dir.path(), json!({}));
+    let watching = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    client.initialize(dir.path(), watching, json!({}));
     let logged = client.wait_for("window/logMessage", |_| true);
     assert_eq!(
         logged["message"],
         "portcullis.toml read; rules disabled: SG002"
+    );
+    let registration = client.wait_for("client/registerCapability", |_| true);
+    let registration = &registration["registrations"][0];
+    assert_eq!(registration["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(
+        registration["registerOptions"]["watchers"][0]["globPattern"],
+        "**/portcullis.toml"
     );
     open(&mut client, &main, SSH);
     assert_eq!(client.diagnostics_for(&main), Vec::<Value>::new());
@@ -359,7 +367,7 @@ fn cloudformation_templates_are_detected_by_content() {
     let template = dir.write("stack.yaml", yaml);
     let other = dir.write("values.yaml", "replicas: 2\n");
     let mut client = Client::spawn();
-    client.initialize(dir.path(), json!({}));
+    client.initialize(dir.path(), json!({}), json!({}));
     open(&mut client, &template, yaml);
     let ssh = range((10, 18), (10, 27));
     assert_eq!(
@@ -387,7 +395,7 @@ fn bad_input_never_stops_the_server() {
     let mut client = Client::spawn();
     let early = client.request_raw("textDocument/hover", json!({}));
     assert_eq!(early["error"]["code"], -32002);
-    client.initialize(dir.path(), json!({}));
+    client.initialize(dir.path(), json!({}), json!({}));
 
     let unknown = client.request_raw("portcullis/unknown", json!({}));
     assert_eq!(unknown["error"]["code"], -32601);

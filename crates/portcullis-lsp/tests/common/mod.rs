@@ -47,14 +47,14 @@ impl Client {
         }
     }
 
-    /// Starts a session on `root` with the given initialization options.
-    pub fn initialize(&mut self, root: &Path, options: Value) -> Value {
+    /// Starts a session on `root` with the given client capabilities and initialization options.
+    pub fn initialize(&mut self, root: &Path, capabilities: Value, options: Value) -> Value {
         let result = self.request(
             "initialize",
             json!({
                 "processId": null,
                 "rootUri": uri(root),
-                "capabilities": {},
+                "capabilities": capabilities,
                 "initializationOptions": options,
             }),
         );
