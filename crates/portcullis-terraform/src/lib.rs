@@ -19,7 +19,9 @@ use portcullis_ir::{Inventory, Problem, SourceFile, SourceMap, Unit};
 use rayon::prelude::*;
 
 use crate::eval::{Ctx, Env, Frame, Resolution, VarValue, World, typed, variable_default};
-use crate::module::{Module, dir_of, display, is_local_source, is_tfvars, normalize};
+use crate::module::{
+    Layering, Module, dir_of, display, is_local_source, is_tfvars, layering, normalize,
+};
 use crate::syntax::{Expr, ParsedFile, Src};
 use crate::value::V;
 
@@ -255,12 +257,17 @@ impl Shared<'_> {
             mut problems,
             ..
         } = loading;
+        let layerings: BTreeMap<&PathBuf, Layering<'_>> = loaded
+            .iter()
+            .map(|(dir, files)| (dir, layering(files)))
+            .collect();
         let mut world = World {
             modules: BTreeMap::new(),
             resolutions,
         };
         for (dir, files) in &loaded {
-            world.modules.insert(dir.clone(), Module::new(dir, files));
+            let module = Module::new(dir, files, layerings.get(dir));
+            world.modules.insert(dir.clone(), module);
         }
         let env = Env::default();
         let mut inventory = Inventory::default();

@@ -105,6 +105,14 @@ impl ParsedFile {
     }
 }
 
+/// `override.tf`, `x_override.tf` and their JSON forms: merged into the blocks they match.
+pub fn is_override(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let stem = name.strip_suffix(".json").unwrap_or(name);
+    stem.strip_suffix(".tf")
+        .is_some_and(|stem| stem == "override" || stem.ends_with("_override"))
+}
+
 pub fn is_json(path: &str) -> bool {
     path.ends_with(".json")
 }
@@ -300,6 +308,9 @@ fn shift_json(json: Json, shift: usize) -> Json {
 pub enum Body<'a> {
     Hcl(&'a hcl_edit::structure::Body, Src<'a>),
     Json(&'a [JsonProp], Src<'a>),
+    /// A block merged with the blocks of override files: the first layer that sets an
+    /// attribute (or has nested blocks of a type) wins; the base block comes last.
+    Layers(&'a [Body<'a>]),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -374,6 +385,15 @@ impl<'a> Body<'a> {
 
     pub fn attrs(self) -> Vec<Attr<'a>> {
         match self {
+            Self::Layers(layers) => {
+                let mut out: Vec<Attr<'a>> = Vec::new();
+                for attr in layers.iter().flat_map(|layer| layer.attrs()) {
+                    if !out.iter().any(|seen| seen.name == attr.name) {
+                        out.push(attr);
+                    }
+                }
+                out
+            }
             Self::Hcl(body, src) => body
                 .attributes()
                 .map(|attr| Attr {
@@ -398,6 +418,7 @@ impl<'a> Body<'a> {
     /// count is known (top-level constructs) are blocks.
     pub fn blocks(self) -> Vec<Block<'a>> {
         match self {
+            Self::Layers(layers) => layers.last().map(|base| base.blocks()).unwrap_or_default(),
             Self::Hcl(body, src) => body
                 .blocks()
                 .map(|block| {
@@ -443,6 +464,11 @@ impl<'a> Body<'a> {
     /// The nested blocks named `ident`; in JSON, the object or objects under that key.
     pub fn blocks_named(self, ident: &str) -> Vec<Block<'a>> {
         match self {
+            Self::Layers(layers) => layers
+                .iter()
+                .map(|layer| layer.blocks_named(ident))
+                .find(|blocks| !blocks.is_empty())
+                .unwrap_or_default(),
             Self::Hcl(..) => self
                 .blocks()
                 .into_iter()

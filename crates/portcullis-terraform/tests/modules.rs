@@ -327,3 +327,68 @@ fn a_directory_read_from_disk_is_registered_once_for_all_roots() {
     }
     std::fs::remove_dir_all(root).ok();
 }
+
+#[test]
+fn override_files_merge_into_the_blocks_they_match() {
+    let (sources, unit) = one_unit(&[
+        (
+            "r/main.tf",
+            r#"variable "port" { default = 22 }
+locals { cidr = "0.0.0.0/0" }
+resource "aws_security_group" "web" {
+  name        = "web"
+  description = "original"
+  ingress {
+    protocol    = "tcp"
+    from_port   = var.port
+    to_port     = var.port
+    cidr_blocks = [local.cidr]
+  }
+  egress {
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"#,
+        ),
+        (
+            "r/override.tf",
+            r#"variable "port" { default = 3389 }
+locals { cidr = "10.0.0.0/8" }
+resource "aws_security_group" "web" {
+  description = "overridden"
+  ingress {
+    protocol    = "tcp"
+    from_port   = var.port
+    to_port     = var.port
+    cidr_blocks = [local.cidr, "192.168.0.0/16"]
+  }
+}
+"#,
+        ),
+        (
+            "r/z_override.tf",
+            "resource \"aws_security_group\" \"web\" {\n  description = \"last\"\n}\n",
+        ),
+    ]);
+    // One group, not three: the override blocks are merged, not declared again.
+    assert_eq!(unit.inventory.security_groups.len(), 1);
+    let group = &unit.inventory.security_groups[0];
+    assert_eq!(show(group.name.as_ref().unwrap()), "web");
+    assert_eq!(show(group.description.as_ref().unwrap()), "last");
+    assert_eq!(sources.path(group.span.file), "r/main.tf");
+    // The override's ingress blocks replace the original's; its egress stays.
+    assert_eq!(
+        rule_ids(&unit),
+        vec![
+            "aws_security_group.web.ingress[0]",
+            "aws_security_group.web.egress[0]"
+        ]
+    );
+    let ingress = rule(&unit, "aws_security_group.web.ingress[0]");
+    assert_eq!(peers(ingress), vec!["10.0.0.0/8", "192.168.0.0/16"]);
+    assert_eq!(ports(ingress), (Some(3389), Some(3389)));
+    assert_eq!(sources.path(ingress.span.file), "r/override.tf");
+}
