@@ -152,3 +152,41 @@ fn read_text(path: &Path) -> Result<String, String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn buffers_not_yet_saved_are_part_of_their_unit() {
+        let dir = std::env::temp_dir().join(format!("portcullis-lsp-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("main.tf"), "variable \"x\" {}\n").unwrap();
+        let unsaved = dir.join("new.tf");
+        let overlays = Overlays::from([(
+            unsaved.clone(),
+            Arc::from(
+                "resource \"aws_security_group\" \"a\" {\n  ingress {\n    protocol = \"tcp\"\n    from_port = 22\n    to_port = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n",
+            ),
+        )]);
+        let settings = Settings::default();
+        let analysis = Analysis::run(&Target::Module(dir.clone()), &overlays, &settings, None);
+        assert_eq!(analysis.files, [dir.join("main.tf"), unsaved.clone()]);
+        let finding = analysis.findings.first().unwrap();
+        assert_eq!(finding.rule.code, "SG002");
+        assert_eq!(
+            analysis.sources.path(finding.span.file),
+            unsaved.to_string_lossy()
+        );
+
+        // A template that exists nowhere has nothing to publish.
+        let gone = Target::Template(dir.join("gone.yaml"));
+        assert!(
+            Analysis::run(&gone, &Overlays::new(), &settings, None)
+                .files
+                .is_empty()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
