@@ -699,12 +699,13 @@ fn cidrsubnets(args: &[V], span: Span) -> Result<Kind> {
         } else {
             1 << size_shift
         };
+        let exhausted = || format!("cidrsubnets: {net} has no room for another /{prefix}");
         if size > 0 && !next.is_multiple_of(size) {
-            next = (next / size + 1) * size;
+            next = (next / size + 1).checked_mul(size).ok_or_else(exhausted)?;
         }
         let netnum = next.checked_div(size).unwrap_or(0);
         out.push(V::str(subnet(net, newbits, netnum)?.to_string(), span));
-        next = next.saturating_add(size);
+        next = next.checked_add(size).ok_or_else(exhausted)?;
     }
     Ok(Kind::List(out))
 }

@@ -190,6 +190,11 @@ fn locals_templates_and_functions_are_evaluated() {
             "[cidrsubnet(\"2001:db8::/32\", 16, 1)]",
             &["2001:db8:1::/48"],
         ),
+        // Overflowing the address space is an error, not an overflow.
+        (
+            "cidrsubnets(\"::/0\", 1, 1, 1)",
+            &["?cidrsubnets: ::/0 has no room for another /1"],
+        ),
         (
             "[\"${cidrhost(\"10.0.0.0/24\", -1)}/32\"]",
             &["10.0.0.255/32"],
