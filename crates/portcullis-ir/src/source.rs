@@ -95,18 +95,29 @@ impl SourceFile {
         }
     }
 
-    /// The byte offset of a 1-based line and UTF-16 column (LSP positions), clamped to the text.
+    /// The byte offset of a 1-based line and UTF-16 column (LSP positions). A column past the end
+    /// of its line means the line's end, as LSP specifies; a line past the end, the text's end.
     pub fn offset_of_utf16(&self, line: u32, utf16_column: u32) -> usize {
-        let wide = line_index::WideLineCol {
-            line: line.saturating_sub(1),
-            col: utf16_column.saturating_sub(1),
+        let index = line.saturating_sub(1);
+        let Some(start) = self
+            .index
+            .line(index)
+            .map(|range| usize::from(range.start()))
+        else {
+            return self.text.len();
         };
-        self.index
-            .to_utf8(WideEncoding::Utf16, wide)
-            .and_then(|line_col| self.index.offset(line_col))
-            .map_or(self.text.len(), |size| {
-                usize::from(size).min(self.text.len())
-            })
+        let rest = self.text.get(start..).unwrap_or("");
+        let line_text = rest.split_inclusive('\n').next().unwrap_or("");
+        let content = line_text.trim_end_matches(['\n', '\r']);
+        let mut units = 0u32;
+        let wanted = utf16_column.saturating_sub(1);
+        for (offset, character) in content.char_indices() {
+            if units >= wanted {
+                return start + offset;
+            }
+            units += u32::try_from(character.len_utf16()).unwrap_or(2);
+        }
+        start + content.len()
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -192,6 +203,12 @@ mod tests {
         assert_eq!(location.column, 8);
         assert_eq!(location.utf16_column, 9);
         assert_eq!(file.offset_of_utf16(2, 9), offset);
+        // Inside the emoji's surrogate pair: the next character, never half of one.
+        let emoji = file.text.find('😀').unwrap();
+        assert_eq!(file.offset_of_utf16(2, 5), emoji + '😀'.len_utf8());
+        // Past the end of the line: the end of that line, not the next one.
+        assert_eq!(file.offset_of_utf16(1, 40), 5);
+        assert_eq!(file.offset_of_utf16(9, 1), file.text.len());
     }
 
     #[test]
