@@ -31,6 +31,8 @@ enum Command {
     Rules,
     /// Print the documentation of a rule, by code or name.
     Explain { rule: String },
+    /// Serve the Language Server Protocol over standard input and output.
+    Lsp,
     /// Write a commented default portcullis.toml in the current directory.
     Init {
         /// Overwrite an existing file.
@@ -142,6 +144,10 @@ fn main() -> ExitCode {
         Command::Rules => write_rules(&mut stdout).map(|()| ExitCode::SUCCESS),
         Command::Explain { rule } => explain(&rule, &mut stdout),
         Command::Init { force } => init(force, &mut stdout),
+        Command::Lsp => {
+            drop(stdout);
+            Ok(ExitCode::from(u8::try_from(portcullis_lsp::run_stdio()).unwrap_or(1)))
+        }
     };
     result.unwrap_or_else(|message| {
         let _ = writeln!(std::io::stderr(), "portcullis: {message}");
