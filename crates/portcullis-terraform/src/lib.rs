@@ -62,8 +62,19 @@ pub fn analyze(files: &[Arc<SourceFile>], sources: &SourceMap, options: &Options
     let mut by_dir: BTreeMap<PathBuf, Vec<Arc<ParsedFile>>> = BTreeMap::new();
     let mut problems_by_dir: BTreeMap<PathBuf, Vec<Problem>> = BTreeMap::new();
     let mut module_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut given: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
     for (file, result) in &parsed {
         let dir = dir_of(&file.path);
+        if let Some(parent) = Path::new(&file.path).parent() {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            given
+                .entry(dir.clone())
+                .or_insert_with(|| parent.to_path_buf());
+        }
         if !is_tfvars(&file.path) && !in_terraform_dir(&dir) {
             module_dirs.insert(dir.clone());
         }
@@ -83,6 +94,7 @@ pub fn analyze(files: &[Arc<SourceFile>], sources: &SourceMap, options: &Options
     let shared = Shared {
         by_dir: &by_dir,
         problems_by_dir: &problems_by_dir,
+        given: &given,
         sources,
         options,
         inputs: &inputs,
@@ -223,6 +235,8 @@ impl Inputs {
 struct Loading {
     /// `.terraform/modules/modules.json` of the root: module key → directory.
     installed: BTreeMap<String, PathBuf>,
+    /// Module directories read from disk, as the user's paths spell them.
+    given: BTreeMap<PathBuf, PathBuf>,
     root: PathBuf,
     loaded: BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
     resolutions: BTreeMap<(PathBuf, String), Resolution>,
@@ -232,6 +246,8 @@ struct Loading {
 struct Shared<'s> {
     by_dir: &'s BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
     problems_by_dir: &'s BTreeMap<PathBuf, Vec<Problem>>,
+    /// The directories of the given files, normalised → as given.
+    given: &'s BTreeMap<PathBuf, PathBuf>,
     sources: &'s SourceMap,
     options: &'s Options,
     inputs: &'s Inputs,
@@ -244,7 +260,14 @@ type DirFiles = (Vec<Arc<ParsedFile>>, Vec<Problem>);
 impl Shared<'_> {
     fn unit(&self, root: &Path) -> Unit {
         let mut loading = Loading {
-            installed: installed_modules(root),
+            installed: installed_modules(
+                &self
+                    .given
+                    .get(root)
+                    .cloned()
+                    .unwrap_or_else(|| root.to_path_buf()),
+            ),
+            given: BTreeMap::new(),
             root: root.to_path_buf(),
             loaded: BTreeMap::new(),
             resolutions: BTreeMap::new(),
@@ -289,7 +312,8 @@ impl Shared<'_> {
     /// call resolves. `chain` holds the directories of the callers, to stop at cycles.
     fn load(&self, dir: &Path, key: &str, chain: &mut Vec<PathBuf>, loading: &mut Loading) {
         if !loading.loaded.contains_key(dir) {
-            let files = self.files_of(dir, &mut loading.problems);
+            let given = self.given_dir(loading, dir);
+            let files = self.files_of(dir, &given, &mut loading.problems);
             loading.loaded.insert(dir.to_path_buf(), files);
         }
         if chain.len() > eval::MAX_MODULE_DEPTH || chain.iter().any(|caller| caller == dir) {
@@ -333,8 +357,13 @@ impl Shared<'_> {
                 if loading.resolutions.contains_key(&slot) {
                     continue;
                 }
-                let resolution =
-                    self.resolve(dir, &call_key, source, &loading.installed, &loading.root);
+                let resolution = match self.resolve(dir, &call_key, source, loading) {
+                    Ok((target, given)) => {
+                        loading.given.entry(target.clone()).or_insert(given);
+                        Resolution::Dir(target)
+                    }
+                    Err(reason) => Resolution::Unresolved(reason),
+                };
                 loading.resolutions.insert(slot.clone(), resolution.clone());
                 if let Resolution::Dir(target) = resolution {
                     self.load(&target, &call_key, chain, loading);
@@ -350,29 +379,45 @@ impl Shared<'_> {
         chain.pop();
     }
 
+    /// Where a module call leads: the directory (normalised, the identity of a module) and the
+    /// same directory as the user's paths spell it (files read from it are registered so).
     fn resolve(
         &self,
         dir: &Path,
         key: &str,
         source: &str,
-        installed: &BTreeMap<String, PathBuf>,
-        root: &Path,
-    ) -> Resolution {
-        if is_local_source(source) {
-            let target = normalize(&dir.join(source));
-            if !self.options.allow_outside_root && !self.within_scan_roots(&target) {
-                return Resolution::Unresolved(format!(
-                    "source {source} is outside the scanned paths (allow it with --allow-outside-root)"
-                ));
-            }
-            return Resolution::Dir(target);
+        loading: &Loading,
+    ) -> Result<(PathBuf, PathBuf), String> {
+        let (given, base) = if is_local_source(source) {
+            (self.given_dir(loading, dir).join(source), None)
+        } else {
+            let installed = loading.installed.get(key).ok_or_else(|| {
+                format!(
+                    "source {source} is not installed (no entry {key:?} in .terraform/modules/modules.json; run terraform init)"
+                )
+            })?;
+            (
+                self.given_dir(loading, &loading.root).join(installed),
+                Some(installed),
+            )
+        };
+        let target = normalize(&given);
+        if base.is_none() && !self.options.allow_outside_root && !self.within_scan_roots(&target) {
+            return Err(format!(
+                "source {source} is outside the scanned paths (allow it with --allow-outside-root)"
+            ));
         }
-        match installed.get(key) {
-            Some(installed_dir) => Resolution::Dir(normalize(&root.join(installed_dir))),
-            None => Resolution::Unresolved(format!(
-                "source {source} is not installed (no entry {key:?} in .terraform/modules/modules.json; run terraform init)"
-            )),
-        }
+        Ok((target, given))
+    }
+
+    /// A directory as the user's paths spell it.
+    fn given_dir(&self, loading: &Loading, dir: &Path) -> PathBuf {
+        loading
+            .given
+            .get(dir)
+            .or_else(|| self.given.get(dir))
+            .cloned()
+            .unwrap_or_else(|| dir.to_path_buf())
     }
 
     fn within_scan_roots(&self, target: &Path) -> bool {
@@ -402,7 +447,12 @@ impl Shared<'_> {
 
     /// A directory's parsed files: those the walker gave, or read from disk (installed modules,
     /// directories outside the scan).
-    fn files_of(&self, dir: &Path, problems: &mut Vec<Problem>) -> Vec<Arc<ParsedFile>> {
+    fn files_of(
+        &self,
+        dir: &Path,
+        given: &Path,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<Arc<ParsedFile>> {
         if let Some(files) = self.by_dir.get(dir) {
             problems.extend(self.problems_by_dir.get(dir).into_iter().flatten().cloned());
             return files.clone();
@@ -418,31 +468,35 @@ impl Shared<'_> {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (files, dir_problems) = disk
             .entry(dir.to_path_buf())
-            .or_insert_with(|| self.read_dir(dir));
+            .or_insert_with(|| self.read_dir(dir, given));
         problems.extend(dir_problems.iter().cloned());
         files.clone()
     }
 
-    /// The `.tf` and `.tf.json` files of a directory the walker did not give.
-    fn read_dir(&self, dir: &Path) -> (Vec<Arc<ParsedFile>>, Vec<Problem>) {
+    /// The `.tf` and `.tf.json` files of a directory the walker did not give. The directory is
+    /// read at its normalised path (Terraform joins module paths lexically); its files are
+    /// registered under the path as the user spells it, like the files the walker gave.
+    fn read_dir(&self, dir: &Path, given: &Path) -> DirFiles {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         let Ok(entries) = std::fs::read_dir(dir) else {
             return (files, problems);
         };
-        let mut paths: Vec<PathBuf> = entries
+        let mut names: Vec<std::ffi::OsString> = entries
             .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| {
-                path.is_file() && is_terraform_file(path) && !is_tfvars(&path.to_string_lossy())
+            .filter(|entry| entry.path().is_file())
+            .map(|entry| entry.file_name())
+            .filter(|name| {
+                let name = Path::new(name);
+                is_terraform_file(name) && !is_tfvars(&name.to_string_lossy())
             })
             .collect();
-        paths.sort();
-        for path in paths {
-            let Ok(text) = std::fs::read_to_string(&path) else {
+        names.sort();
+        for name in names {
+            let Ok(text) = std::fs::read_to_string(dir.join(&name)) else {
                 continue;
             };
-            let source = self.sources.add(display(&path), text);
+            let source = self.sources.add(display(&given.join(&name)), text);
             match syntax::parse(&source) {
                 Ok(parsed) => files.push(Arc::new(parsed)),
                 Err(problem) => problems.push(problem),
