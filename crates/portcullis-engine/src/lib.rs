@@ -2,12 +2,13 @@
 //! parallel, check in parallel, then sort.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
-use portcullis_ir::{Problem, SourceMap, Unit};
+use portcullis_ir::{FileId, Problem, SourceMap, Span, Unit};
 use portcullis_report::ScanOutcome;
 use rayon::prelude::*;
 
@@ -175,7 +176,10 @@ fn discover(
             Box::new(|entry| {
                 match entry {
                     Ok(entry) => {
-                        let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+                        // Links are not walked into, but a linked file is read (or refused)
+                        // by `read_text`, never skipped without a word.
+                        let is_file = entry.file_type().is_some_and(|kind| kind.is_file())
+                            || entry.path_is_symlink();
                         if is_file && kind_of(entry.path()).is_some() {
                             found
                                 .lock()
@@ -200,22 +204,113 @@ fn discover(
     Ok((found, errors))
 }
 
-/// Reads a file as UTF-8 text, or says why it cannot be.
-fn read_text(path: &Path) -> Result<String, String> {
-    let metadata = std::fs::metadata(path).map_err(|error| format!("cannot read file: {error}"))?;
-    if metadata.len() > MAX_FILE_SIZE {
-        return Err(format!(
-            "file is {} bytes, over the {MAX_FILE_SIZE}-byte limit; it was not analysed",
-            metadata.len()
-        ));
+/// Reads a file as text, or says why it cannot be.
+///
+/// A symbolic link is followed only when it resolves to a regular file inside a scanned path (or
+/// was named on the command line): a repository must not make the scanner read, and quote in
+/// excerpts, files elsewhere on the machine, nor block on a FIFO or a device.
+fn read_text(path: &Path, roots: &[PathBuf]) -> Result<String, String> {
+    let cannot_read = |error: std::io::Error| format!("cannot read file: {error}");
+    let link = std::fs::symlink_metadata(path).map_err(cannot_read)?;
+    if link.file_type().is_symlink() && !roots.iter().any(|root| root == path) {
+        let target = std::fs::canonicalize(path)
+            .map_err(|error| format!("cannot read file: broken symbolic link ({error})"))?;
+        let inside = roots
+            .iter()
+            .filter_map(|root| std::fs::canonicalize(root).ok())
+            .any(|root| target.starts_with(root));
+        if !inside {
+            return Err(
+                "symbolic link to a file outside the scanned paths; it was not followed".to_owned(),
+            );
+        }
     }
-    let bytes = std::fs::read(path).map_err(|error| format!("cannot read file: {error}"))?;
+    let metadata = std::fs::metadata(path).map_err(cannot_read)?;
+    if !metadata.is_file() {
+        return Err("not a regular file; it was not analysed".to_owned());
+    }
+    let too_big = |size: u64| {
+        format!("file is {size} bytes, over the {MAX_FILE_SIZE}-byte limit; it was not analysed")
+    };
+    if metadata.len() > MAX_FILE_SIZE {
+        return Err(too_big(metadata.len()));
+    }
+    // The file may grow between the check and the read: never read more than the limit.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_big(bytes.len() as u64));
+    }
+    decode(bytes)
+}
+
+/// UTF-8, or UTF-16 with a byte-order mark (what some Windows editors write). The mark is kept, as
+/// U+FEFF, so that front-ends skip it as they skip a UTF-8 one and columns stay right.
+fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    let unit: Option<fn([u8; 2]) -> u16> = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(u16::from_le_bytes),
+        Some([0xFE, 0xFF]) => Some(u16::from_be_bytes),
+        _ => None,
+    };
+    if let Some(unit) = unit {
+        if !bytes.len().is_multiple_of(2) {
+            return Err("file starts with a UTF-16 byte-order mark but has an odd number of bytes; it was not analysed".to_owned());
+        }
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|pair| unit([pair[0], pair[1]]))
+            .collect();
+        return String::from_utf16(&units).map_err(|_| {
+            "file is not valid UTF-16 (an unpaired surrogate); it was not analysed".to_owned()
+        });
+    }
     String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        let bytes = error.as_bytes();
+        // The prefix is valid UTF-8, so the position can be given as a line and column.
+        let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
         format!(
-            "file is not valid UTF-8 (invalid byte at offset {}); it was not analysed",
-            error.utf8_error().valid_up_to()
+            "file is not valid UTF-8 (byte 0x{:02x} at line {line}, column {column}, offset {offset}); it was not analysed",
+            bytes[offset]
         )
     })
+}
+
+/// At most this many findings are reported for one file; the rest are counted in one problem,
+/// so that a generated or hostile file cannot flood the output.
+pub const MAX_FINDINGS_PER_FILE: usize = 1000;
+
+/// Keeps the first [`MAX_FINDINGS_PER_FILE`] findings of each file (in output order) and
+/// reports how many were left out, at the first of them.
+fn cap_findings(findings: Vec<Diagnostic>, problems: &mut Vec<Problem>) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<FileId, (usize, Option<Span>)> = BTreeMap::new();
+    let kept = findings
+        .into_iter()
+        .filter(|finding| {
+            let (count, first_left_out) = seen.entry(finding.span.file).or_default();
+            *count += 1;
+            if *count > MAX_FINDINGS_PER_FILE {
+                first_left_out.get_or_insert(finding.span);
+            }
+            *count <= MAX_FINDINGS_PER_FILE
+        })
+        .collect();
+    for (count, first_left_out) in seen.into_values() {
+        if let Some(span) = first_left_out {
+            problems.push(Problem {
+                span,
+                message: format!(
+                    "{} more findings in this file were not reported: at most {MAX_FINDINGS_PER_FILE} are reported per file",
+                    count - MAX_FINDINGS_PER_FILE
+                ),
+            });
+        }
+    }
+    kept
 }
 
 pub fn run(options: ScanOptions) -> Result<ScanResult, String> {
@@ -231,18 +326,37 @@ pub fn run(options: ScanOptions) -> Result<ScanResult, String> {
 }
 
 fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, String> {
-    let (paths, walk_errors) = discover(
-        &options.paths,
-        &options.exclude,
-        rayon::current_num_threads(),
-    )?;
-    if paths.is_empty() && !walk_errors.is_empty() {
+    // A path given that exists only as an unsaved buffer is not walked: the overlay provides it.
+    let on_disk: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .filter(|path| !options.overlays.contains_key(*path))
+        .cloned()
+        .collect();
+    let (paths, walk_errors) = discover(&on_disk, &options.exclude, rayon::current_num_threads())?;
+    if paths.is_empty() && !walk_errors.is_empty() && options.overlays.is_empty() {
         return Err(walk_errors.join("; "));
     }
+    // Unsaved editor buffers replace the disk, and count even before their first save.
+    let mut paths = paths;
+    paths.extend(
+        options
+            .overlays
+            .keys()
+            .filter(|path| {
+                kind_of(path).is_some() && options.paths.iter().any(|root| path.starts_with(root))
+            })
+            .cloned(),
+    );
+    paths.sort();
+    paths.dedup();
     let read: Vec<(PathBuf, Result<String, String>)> = paths
         .into_par_iter()
         .map(|path| {
-            let text = read_text(&path);
+            let text = match options.overlays.get(&path) {
+                Some(text) => Ok(text.clone()),
+                None => read_text(&path, &options.paths),
+            };
             (path, text)
         })
         .collect();
@@ -333,6 +447,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         },
     }));
     portcullis_report::sort_findings(&sources, &mut findings);
+    let findings = cap_findings(findings, &mut problems);
     suppressed.sort_by_cached_key(|entry| {
         let finding = &entry.diagnostic;
         let location = sources.location(finding.span.file, finding.span.start);

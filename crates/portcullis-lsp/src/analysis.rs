@@ -1,9 +1,9 @@
 //! One analysis unit as the editor sees it: a Terraform root module (the files of one
 //! directory) or one CloudFormation template, with open buffers in place of the files on disk.
 //!
-//! This runs the front-ends and the checker itself rather than `portcullis_engine::run`: the
-//! engine walks directories recursively and does not yet apply `ScanOptions.overlays`, while an
-//! editor needs exactly one unit, from unsaved text, including files not yet on disk.
+//! The unit's files are passed to the engine one by one (a directory would be walked
+//! recursively), with every open buffer as an overlay, so the editor sees what the CLI reports:
+//! the same front-ends, rules, configuration and suppressions.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use portcullis_checks::Settings;
 use portcullis_diagnostics::Diagnostic;
-use portcullis_ir::{Problem, SourceFile, SourceMap, Unit};
+use portcullis_ir::{Problem, SourceMap};
 
 /// What is analysed together.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -60,50 +60,18 @@ impl Analysis {
             }
             Target::Template(_) => Vec::new(),
         };
-        let sources = SourceMap::new();
-        let mut problems = Vec::new();
-        let mut read = Vec::new();
-        for path in &files {
-            let display = path.to_string_lossy();
-            match overlays.get(path) {
-                Some(text) => read.push(sources.add(display, Arc::clone(text))),
-                None => match read_text(path) {
-                    Ok(text) => read.push(sources.add(display, text)),
-                    Err(message) => {
-                        let file = sources.add(display, "");
-                        problems.push(Problem {
-                            span: file.span(0, 0),
-                            message,
-                        });
-                    }
-                },
-            }
-        }
-        let units = match target {
-            Target::Module(_) => {
-                let options = portcullis_terraform::Options {
-                    scan_roots: workspace.map(Path::to_path_buf).into_iter().collect(),
-                    ..portcullis_terraform::Options::default()
-                };
-                portcullis_terraform::analyze(&read, &sources, &options)
-            }
-            Target::Template(_) => read
-                .iter()
-                .filter_map(|file: &Arc<SourceFile>| {
-                    portcullis_cloudformation::analyze(
-                        file,
-                        &portcullis_cloudformation::Options::default(),
-                    )
-                })
-                .collect::<Vec<Unit>>(),
-        };
-        let mut findings: Vec<Diagnostic> = units
+        let mut options = portcullis_engine::ScanOptions::new(files.clone());
+        options.overlays = overlays
             .iter()
-            .flat_map(|unit| portcullis_checks::check(&unit.inventory, &sources, settings))
+            .map(|(path, text)| (path.clone(), text.to_string()))
             .collect();
-        problems.extend(units.into_iter().flat_map(|unit| unit.problems));
-        portcullis_report::sort_findings(&sources, &mut findings);
-        portcullis_report::sort_problems(&sources, &mut problems);
+        options.settings = settings.clone();
+        options.terraform.scan_roots = workspace.map(Path::to_path_buf).into_iter().collect();
+        let (sources, findings, problems) = match portcullis_engine::run(options) {
+            Ok(result) => (result.sources, result.findings, result.problems),
+            // Nothing to analyse (every file vanished): nothing to publish but empty lists.
+            Err(_) => (SourceMap::new(), Vec::new(), Vec::new()),
+        };
         Self {
             sources,
             files,
@@ -132,25 +100,6 @@ fn module_files(dir: &Path, overlays: &Overlays) -> Vec<PathBuf> {
     files.sort();
     files.dedup();
     files
-}
-
-/// A file's text, or why it cannot be analysed, with the limits the CLI applies.
-fn read_text(path: &Path) -> Result<String, String> {
-    let metadata = std::fs::metadata(path).map_err(|error| format!("cannot read file: {error}"))?;
-    if metadata.len() > portcullis_engine::MAX_FILE_SIZE {
-        return Err(format!(
-            "file is {} bytes, over the {}-byte limit; it was not analysed",
-            metadata.len(),
-            portcullis_engine::MAX_FILE_SIZE
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|error| format!("cannot read file: {error}"))?;
-    String::from_utf8(bytes).map_err(|error| {
-        format!(
-            "file is not valid UTF-8 (invalid byte at offset {}); it was not analysed",
-            error.utf8_error().valid_up_to()
-        )
-    })
 }
 
 #[cfg(test)]
