@@ -260,13 +260,7 @@ type DirFiles = (Vec<Arc<ParsedFile>>, Vec<Problem>);
 impl Shared<'_> {
     fn unit(&self, root: &Path) -> Unit {
         let mut loading = Loading {
-            installed: installed_modules(
-                &self
-                    .given
-                    .get(root)
-                    .cloned()
-                    .unwrap_or_else(|| root.to_path_buf()),
-            ),
+            installed: installed_modules(root),
             given: BTreeMap::new(),
             root: root.to_path_buf(),
             loaded: BTreeMap::new(),
