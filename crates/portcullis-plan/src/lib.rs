@@ -139,11 +139,19 @@ pub fn analyze(file: &Arc<SourceFile>, sources: &SourceMap, options: &Options) -
         sources.add(file.path.clone(), redact::mask(&file.text, &redacted))
     };
     let instances = convert::gather(&root);
-    let mut loader = source::Loader::new(sources);
     let plan_dir = Path::new(&file.path)
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    // A plan names module sources; only configuration under the source directories (and the
+    // plan's own) is read, so a hostile plan cannot make the scan quote files elsewhere.
+    let allowed: Vec<PathBuf> = options
+        .source_dirs
+        .iter()
+        .chain(std::iter::once(&plan_dir))
+        .cloned()
+        .collect();
+    let mut loader = source::Loader::new(sources, &allowed);
     let dir = options
         .source_dirs
         .iter()

@@ -75,6 +75,8 @@ pub struct SrcModule {
 /// Reads module directories once per plan, reusing files already in the `SourceMap`.
 pub struct Loader<'s> {
     sources: &'s SourceMap,
+    /// Canonical directories configuration may be read from.
+    allowed: Vec<PathBuf>,
     existing: BTreeMap<String, Arc<SourceFile>>,
     dirs: BTreeMap<PathBuf, Arc<SrcModule>>,
 }
@@ -101,14 +103,26 @@ fn display(path: &Path) -> String {
 }
 
 impl<'s> Loader<'s> {
-    pub fn new(sources: &'s SourceMap) -> Self {
+    pub fn new(sources: &'s SourceMap, allowed: &[PathBuf]) -> Self {
         let existing = sources
             .files()
             .into_iter()
             .map(|file| (display(Path::new(&file.path)), file))
             .collect();
+        let allowed = allowed
+            .iter()
+            .filter_map(|dir| {
+                std::fs::canonicalize(if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                })
+                .ok()
+            })
+            .collect();
         Self {
             sources,
+            allowed,
             existing,
             dirs: BTreeMap::new(),
         }
@@ -121,7 +135,14 @@ impl<'s> Loader<'s> {
             return Arc::clone(module);
         }
         let mut module = SrcModule::default();
-        for path in tf_files(&dir) {
+        let inside = std::fs::canonicalize(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &dir
+        })
+        .is_ok_and(|real| self.allowed.iter().any(|root| real.starts_with(root)));
+        let files = if inside { tf_files(&dir) } else { Vec::new() };
+        for path in files {
             if let Some(file) = self.file(&path) {
                 read_module(&file, &mut module);
             }
