@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
@@ -34,6 +35,8 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Fingerprints of accepted findings: reported as suppressed, not counted.
     pub baseline: BTreeSet<String>,
+    /// Counts the files read, for a progress display.
+    pub progress: Option<Arc<AtomicUsize>>,
 }
 
 impl ScanOptions {
@@ -49,6 +52,7 @@ impl ScanOptions {
             overlays: BTreeMap::new(),
             exclude: Vec::new(),
             baseline: BTreeSet::new(),
+            progress: None,
         }
     }
 }
@@ -357,6 +361,9 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
                 Some(text) => Ok(text.clone()),
                 None => read_text(&path, &options.paths),
             };
+            if let Some(counter) = &options.progress {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
             (path, text)
         })
         .collect();

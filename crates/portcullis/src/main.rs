@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use portcullis_checks::{RULES, find_rule};
@@ -119,6 +120,9 @@ struct ScanArgs {
     /// With --fix, also apply unsafe fixes (they change who can connect, e.g. a tighter CIDR).
     #[arg(long, requires = "fix")]
     unsafe_fixes: bool,
+    /// Print nothing on standard error but errors (no progress, no fix summary).
+    #[arg(long, short = 'q')]
+    quiet: bool,
     /// The SARIF `automationDetails.id`, to tell several uploads for one commit apart.
     #[arg(long, default_value = "portcullis/")]
     sarif_category: String,
@@ -146,7 +150,9 @@ fn main() -> ExitCode {
         Command::Init { force } => init(force, &mut stdout),
         Command::Lsp => {
             drop(stdout);
-            Ok(ExitCode::from(u8::try_from(portcullis_lsp::run_stdio()).unwrap_or(1)))
+            Ok(ExitCode::from(
+                u8::try_from(portcullis_lsp::run_stdio()).unwrap_or(1),
+            ))
         }
     };
     result.unwrap_or_else(|message| {
@@ -390,17 +396,23 @@ fn run_scan(
     options.baseline = baseline;
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::High);
 
-    let mut result = portcullis_engine::run(options.clone())?;
+    let progress =
+        (!args.quiet && std::io::stderr().is_terminal()).then(|| Progress::start(&mut options));
+    let scanned = portcullis_engine::run(options.clone());
+    drop(progress);
+    let mut result = scanned?;
     if args.fix {
         let applied = fix::apply(&result.sources, &result.findings, args.unsafe_fixes)?;
-        let _ = writeln!(
-            std::io::stderr(),
-            "portcullis: fixed {} finding{} in {} file{}",
-            applied.findings,
-            if applied.findings == 1 { "" } else { "s" },
-            applied.files,
-            if applied.files == 1 { "" } else { "s" },
-        );
+        let _ = (!args.quiet).then(|| {
+            writeln!(
+                std::io::stderr(),
+                "portcullis: fixed {} finding{} in {} file{}",
+                applied.findings,
+                if applied.findings == 1 { "" } else { "s" },
+                applied.files,
+                if applied.files == 1 { "" } else { "s" },
+            )
+        });
         for path in &applied.skipped {
             let _ = writeln!(
                 std::io::stderr(),
@@ -464,4 +476,52 @@ fn run_scan(
         }
     }
     Ok(ExitCode::from(result.exit_code(fail_on)))
+}
+
+/// A one-line count of files read on a terminal's standard error, shown only when the scan takes
+/// more than a second, and erased when it ends.
+struct Progress {
+    done: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(options: &mut ScanOptions) -> Self {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let counter = Arc::new(AtomicUsize::new(0));
+        options.progress = Some(Arc::clone(&counter));
+        let done = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&done);
+        let thread = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let mut shown = false;
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                if started.elapsed() >= std::time::Duration::from_secs(1) {
+                    let _ = write!(
+                        std::io::stderr(),
+                        "\rportcullis: {} files read",
+                        counter.load(Ordering::Relaxed)
+                    );
+                    shown = true;
+                }
+            }
+            if shown {
+                let _ = write!(std::io::stderr(), "\r\x1b[2K");
+            }
+        });
+        Self {
+            done,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
