@@ -1,14 +1,15 @@
 //! Planned resource instances to the IR. Values come from the plan; spans come from the `.tf`
 //! source when it is present (with the plan location as a `via` trace), else from the plan.
 
+use portcullis_terraform::schema::{AttachmentSpec, Reach, attachment_spec};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use portcullis_ir::{
     Attachment, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry, NamedCidr,
-    NetworkAcl, Peer, Reachability, ResourceRole, SecurityGroup, SgRule, SourceFile, Span, Subnet,
-    Trace, Unresolved, Value, Vpc,
+    NetworkAcl, Peer, Reachability, SecurityGroup, SgRule, SourceFile, Span, Subnet, Trace,
+    Unresolved, Value, Vpc,
 };
 use portcullis_net::{Cidr, Protocol};
 
@@ -1285,122 +1286,5 @@ fn nacl_entry(
         cidr,
         span,
         assumptions: Vec::new(),
-    }
-}
-
-/// How a resource type's reachability from outside its VPC is written.
-enum Reach {
-    /// `true` → public, `false` → private, absent → decided by the subnet.
-    PublicIp(&'static str),
-    /// `true` → public, `false` → private, absent → the provider default.
-    Flag(&'static str, bool),
-    /// `internal = true` → private; `false` or absent → internet-facing.
-    Internal,
-    Always(Reachability),
-}
-
-struct AttachmentSpec {
-    role: ResourceRole,
-    groups: &'static [&'static str],
-    subnets: &'static [&'static str],
-    reach: Reach,
-}
-
-/// The attachment types of the Terraform front-end, with the same attributes: a plan holds
-/// the same provider schema as the configuration.
-fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
-    use ResourceRole as R;
-    let spec = |role, groups, subnets, reach| {
-        Some(AttachmentSpec {
-            role,
-            groups,
-            subnets,
-            reach,
-        })
-    };
-    match kind {
-        "aws_instance" => spec(
-            R::Compute,
-            &["vpc_security_group_ids", "security_groups"],
-            &["subnet_id"],
-            Reach::PublicIp("associate_public_ip_address"),
-        ),
-        "aws_launch_template" => spec(
-            R::Compute,
-            &[
-                "vpc_security_group_ids",
-                "security_group_names",
-                "network_interfaces.security_groups",
-            ],
-            &["network_interfaces.subnet_id"],
-            Reach::PublicIp("network_interfaces.associate_public_ip_address"),
-        ),
-        "aws_network_interface" => spec(
-            R::NetworkInterface,
-            &["security_groups"],
-            &["subnet_id"],
-            Reach::Always(Reachability::ViaSubnet),
-        ),
-        "aws_db_instance" => spec(
-            R::Database,
-            &["vpc_security_group_ids"],
-            &[],
-            Reach::Flag("publicly_accessible", false),
-        ),
-        "aws_rds_cluster" => spec(
-            R::Database,
-            &["vpc_security_group_ids"],
-            &[],
-            Reach::Always(Reachability::Private),
-        ),
-        "aws_redshift_cluster" => spec(
-            R::Database,
-            &["vpc_security_group_ids"],
-            &[],
-            Reach::Flag("publicly_accessible", false),
-        ),
-        "aws_elasticache_cluster" | "aws_elasticache_replication_group" => spec(
-            R::Cache,
-            &["security_group_ids"],
-            &[],
-            Reach::Always(Reachability::Private),
-        ),
-        "aws_lb" | "aws_alb" | "aws_elb" => spec(
-            R::LoadBalancer,
-            &["security_groups"],
-            &["subnets"],
-            Reach::Internal,
-        ),
-        "aws_eks_cluster" => spec(
-            R::Cluster,
-            &["vpc_config.security_group_ids"],
-            &["vpc_config.subnet_ids"],
-            Reach::Flag("vpc_config.endpoint_public_access", true),
-        ),
-        "aws_lambda_function" => spec(
-            R::Function,
-            &["vpc_config.security_group_ids"],
-            &["vpc_config.subnet_ids"],
-            Reach::Always(Reachability::Private),
-        ),
-        "aws_ecs_service" => spec(
-            R::Compute,
-            &["network_configuration.security_groups"],
-            &["network_configuration.subnets"],
-            Reach::Flag("network_configuration.assign_public_ip", false),
-        ),
-        "aws_opensearch_domain" | "aws_elasticsearch_domain" => spec(
-            R::Search,
-            &["vpc_options.security_group_ids"],
-            &["vpc_options.subnet_ids"],
-            Reach::Always(Reachability::Private),
-        ),
-        "aws_mq_broker" => spec(
-            R::Broker,
-            &["security_groups"],
-            &["subnet_ids"],
-            Reach::Flag("publicly_accessible", false),
-        ),
-        _ => None,
     }
 }

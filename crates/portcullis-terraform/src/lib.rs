@@ -7,6 +7,7 @@ mod eval;
 mod extract;
 mod functions;
 mod module;
+pub mod schema;
 mod syntax;
 mod types;
 mod value;
