@@ -153,7 +153,7 @@ pub struct NaclEntry {
     pub action: Value<NaclAction>,
     pub direction: Direction,
     pub protocol: Value<Protocol>,
-    /// Ports for tcp/udp; for ICMP, `from_port` holds the ICMP type.
+    /// Ports for tcp/udp; for ICMP, `from_port` holds the ICMP type and `to_port` the ICMP code.
     pub from_port: Option<Value<i64>>,
     pub to_port: Option<Value<i64>>,
     pub cidr: Option<Value<Cidr>>,
