@@ -120,21 +120,10 @@ impl MapBuilder {
 // JSON
 
 pub fn parse_json(file: FileId, text: &str) -> Result<Document, SyntaxError> {
-    use jsonc_parser::{CollectOptions, ParseOptions, ast, parse_to_ast};
+    use jsonc_parser::{CollectOptions, ast, parse_to_ast};
     let base = bom_len(text);
     let body = &text[base..];
-    let strict = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
+    let strict = portcullis_ir::strict_json();
     let parsed =
         parse_to_ast(body, &CollectOptions::default(), &strict).map_err(|error| SyntaxError {
             offset: base + error.range().start,

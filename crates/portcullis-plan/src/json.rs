@@ -9,18 +9,7 @@ pub type Json<'a> = J<'a>;
 
 /// Strict JSON: a plan is machine-written, so anything lenient is a corrupt file.
 pub fn parse(text: &str) -> Result<Json<'_>, (usize, String)> {
-    let options = jsonc_parser::ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
+    let options = portcullis_ir::strict_json();
     let result =
         jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &options)
             .map_err(|error| (error.range().start, error.kind().to_string()))?;
