@@ -136,6 +136,17 @@ pub enum NaclAction {
     Deny,
 }
 
+impl NaclAction {
+    /// `allow` or `deny`, in any case, as Terraform and plans write it.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "allow" => Ok(Self::Allow),
+            "deny" => Ok(Self::Deny),
+            other => Err(format!("`{other}` is not a NACL action")),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct NetworkAcl {
     pub id: String,

@@ -1252,15 +1252,7 @@ fn nacl_entry(
         .is_some_and(|protocol| protocol.is_icmp());
     let action = fields
         .first(&["action", "rule_action"])
-        .and_then(|attr| {
-            attr.value(
-                |value| match json::to_text(value)?.to_ascii_lowercase().as_str() {
-                    "allow" => Ok(NaclAction::Allow),
-                    "deny" => Ok(NaclAction::Deny),
-                    other => Err(format!("`{other}` is not a NACL action")),
-                },
-            )
-        })
+        .and_then(|attr| attr.value(|value| NaclAction::parse(&json::to_text(value)?)))
         .unwrap_or_else(|| Value::unknown("action is not set", span));
     // A plan writes both address attributes, one of them empty.
     let cidr = ["cidr_block", "ipv6_cidr_block"]

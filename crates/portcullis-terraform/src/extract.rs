@@ -681,15 +681,7 @@ fn nacl_entry(
     let action = fields
         .get("action")
         .or_else(|| fields.get("rule_action"))
-        .and_then(|value| {
-            value.to_value(
-                |value| match value.to_text()?.to_ascii_lowercase().as_str() {
-                    "allow" => Ok(NaclAction::Allow),
-                    "deny" => Ok(NaclAction::Deny),
-                    other => Err(format!("`{other}` is not a NACL action")),
-                },
-            )
-        })
+        .and_then(|value| value.to_value(|value| NaclAction::parse(&value.to_text()?)))
         .unwrap_or_else(|| Value::unknown("action is not set", span));
     let cidr = ["cidr_block", "ipv6_cidr_block"]
         .iter()
