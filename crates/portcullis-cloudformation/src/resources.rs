@@ -516,13 +516,7 @@ impl<'t, 'a> Builder<'t, 'a> {
                     range.and_then(|range| optional(range, "To", integer)),
                 )
             };
-            let action = required(&ev, "RuleAction", at, |text| {
-                match text.trim().to_ascii_lowercase().as_str() {
-                    "allow" => Ok(NaclAction::Allow),
-                    "deny" => Ok(NaclAction::Deny),
-                    other => Err(format!("`{other}` is not allow or deny")),
-                }
-            });
+            let action = required(&ev, "RuleAction", at, |text| NaclAction::parse(text.trim()));
             self.inventory.nacl_entries.push(NaclEntry {
                 id: resource.item_id(resource.id.to_owned(), &world),
                 acl: required(&ev, "NetworkAclId", at, |text| Ok(text.to_owned())),
