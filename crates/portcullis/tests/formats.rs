@@ -311,3 +311,53 @@ fn baseline_fails_only_on_new_findings() {
         Some(0)
     );
 }
+
+/// The `portcullis scan` commands the documentation tells users to copy, run as written against
+/// the shipped example (shell redirections and pipes are cut off; the command itself must work).
+#[test]
+fn documented_scan_commands_work_as_written() {
+    let mut commands = Vec::new();
+    for doc in ["README.md", "docs/suppressions.md", "docs/exposure-map.md"] {
+        let text = std::fs::read_to_string(workspace().join(doc)).unwrap();
+        for line in text.lines() {
+            let Some(start) = line.find("portcullis scan") else {
+                continue;
+            };
+            let command = line[start..]
+                .split(['|', '>', '#', '`', '"'])
+                .next()
+                .unwrap()
+                .trim()
+                .to_owned();
+            if command.contains('[') || command.contains('$') {
+                continue; // The usage synopsis, or a command built from variables.
+            }
+            commands.push(command);
+        }
+    }
+    assert!(commands.len() >= 6, "{commands:?}");
+    // One directory for all, in documentation order: `--baseline` reads what `--write-baseline` wrote.
+    let dir = project("documented", &[]);
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["main.tf", "variables.tf", "terraform.tfvars"] {
+        std::fs::copy(
+            workspace().join("examples/terraform").join(name),
+            dir.join(name),
+        )
+        .unwrap();
+    }
+    for command in commands {
+        let arguments: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let output = portcullis(&arguments, &dir);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "`{command}`: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        for argument in &arguments {
+            if let Some((_, file)) = argument.split_once('=') {
+                assert!(dir.join(file).is_file(), "`{command}` did not write {file}");
+            }
+        }
+    }
+}
