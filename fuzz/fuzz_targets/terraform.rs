@@ -3,8 +3,6 @@
 //! NUL bytes, and each piece becomes the next file of a small module tree (a root with variables,
 //! tfvars and JSON syntax, and a local module it may call as `./modules/m`).
 
-mod common;
-
 use std::path::PathBuf;
 
 use libfuzzer_sys::fuzz_target;
@@ -20,19 +18,19 @@ const NAMES: [&str; 6] = [
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some(text) = common::text(data) else {
+    let Some(text) = portcullis_fuzz::text(data) else {
         return;
     };
     let sources = SourceMap::new();
     let files: Vec<_> = text
         .split('\0')
         .zip(NAMES)
-        .map(|(piece, name)| sources.add(format!("{}/{name}", common::ROOT), piece))
+        .map(|(piece, name)| sources.add(format!("{}/{name}", portcullis_fuzz::ROOT), piece))
         .collect();
     let options = portcullis_terraform::Options {
-        scan_roots: vec![PathBuf::from(common::ROOT)],
+        scan_roots: vec![PathBuf::from(portcullis_fuzz::ROOT)],
         ..portcullis_terraform::Options::default()
     };
     let units = portcullis_terraform::analyze(&files, &sources, &options);
-    common::check_and_render(&sources, &units);
+    portcullis_fuzz::check_and_render(&sources, &units);
 });

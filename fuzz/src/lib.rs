@@ -1,5 +1,5 @@
-//! What the engine does after a front-end: checks, sorting, and every renderer, so that a fuzzed
-//! inventory also exercises the code that turns it into output.
+//! Shared by the fuzz targets: what the engine does after a front-end (checks, sorting, every
+//! renderer), so that a fuzzed inventory also exercises the code that turns it into output.
 
 use std::time::Duration;
 
@@ -57,4 +57,16 @@ pub fn check_and_render(sources: &SourceMap, units: &[Unit]) {
     for document in [&json, &sarif] {
         assert!(document.trim_start().starts_with('{') && document.trim_end().ends_with('}'));
     }
+}
+
+/// The CloudFormation front-end on one template; `extension` picks the syntax.
+pub fn cloudformation(data: &[u8], extension: &str) {
+    let Some(text) = text(data) else { return };
+    let sources = SourceMap::new();
+    let file = sources.add(format!("{ROOT}/template.{extension}"), text);
+    let options = portcullis_cloudformation::Options::default();
+    let units: Vec<_> = portcullis_cloudformation::analyze(&file, &options)
+        .into_iter()
+        .collect();
+    check_and_render(&sources, &units);
 }
