@@ -195,6 +195,28 @@ fn deep_yaml_and_json_nesting_is_refused() {
 }
 
 #[test]
+fn deep_terraform_json_tfvars_and_plan_nesting_is_refused() {
+    let lists = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let tf_json = format!("{{\"locals\": {{\"a\": {lists}}}}}");
+    let plan = format!("{{\"format_version\": \"1.2\", \"planned_values\": {lists}}}");
+    let tfvars = format!("a = {}1{}\n", "{b = ".repeat(10_000), "}".repeat(10_000));
+    let dir = project(
+        "json-nesting",
+        &[
+            ("x.tf.json", tf_json.as_bytes()),
+            ("plan.json", plan.as_bytes()),
+            ("terraform.tfvars", tfvars.as_bytes()),
+        ],
+    );
+    let result = scan(&dir);
+    for name in ["x.tf.json", "plan.json", "terraform.tfvars"] {
+        let (line, _, message) = problem_of(&result, name);
+        assert!(message.contains("nesting depth"), "{name}: {message}");
+        assert_eq!(line, 1, "{name}");
+    }
+}
+
+#[test]
 fn deep_hcl_nesting_is_refused_without_overflowing_the_stack() {
     let depth = 100_000;
     let cases = [

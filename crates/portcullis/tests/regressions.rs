@@ -1,0 +1,113 @@
+#![allow(clippy::unwrap_used)]
+//! Reproductions of problems found by the hardening work (issue 8) in crates owned elsewhere.
+//! Each is ignored until its owner fixes it; `cargo test -p portcullis --test regressions --
+//! --ignored` runs them. docs/hardening.md describes each one.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use portcullis_engine::ScanOptions;
+
+const SSH_OPEN: &str = r#"resource "aws_security_group" "web" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"#;
+
+fn project(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "portcullis-regressions-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// As the CLI scans `root`: module sources are confined to it.
+fn scan_confined(root: &Path) -> portcullis_engine::ScanResult {
+    let mut options = ScanOptions::new(vec![root.to_path_buf()]);
+    options.terraform.scan_roots = vec![root.to_path_buf()];
+    portcullis_engine::run(options).unwrap()
+}
+
+/// `count = 1e9` is capped at 10,000 instances, but the checks then spend O(n²) time: for each
+/// exposed statement, `remedies::bastion_group` computes `analysis::widest` (segments and
+/// `AddrSet::reach`) for every other statement on the port. 2,000 groups take 13 s in a release
+/// build, 10,000 (one `count = 1e9`) about 330 s.
+#[test]
+#[ignore = "quadratic in portcullis-checks remedies::bastion_group; see docs/hardening.md"]
+fn many_exposed_groups_are_checked_in_linear_time() {
+    let text = SSH_OPEN.replace(
+        "resource \"aws_security_group\" \"web\" {\n",
+        "resource \"aws_security_group\" \"web\" {\n  count = 1e9\n",
+    );
+    let dir = project("count", &[("main.tf", &text)]);
+    let started = Instant::now();
+    let result = scan_confined(&dir);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        result.findings.len(),
+        portcullis_engine::MAX_FINDINGS_PER_FILE
+    );
+}
+
+/// `.terraform/modules/modules.json` comes from the scanned repository, and its `Dir` is
+/// followed wherever it points (`../outside`, `/home/runner/...`): the scanner reads `.tf` files
+/// outside the scan root and quotes them in excerpts, even without `--allow-outside-root`.
+#[test]
+#[ignore = "portcullis-terraform follows installed-module directories outside the scan root"]
+fn installed_module_directories_stay_inside_the_scan_root() {
+    let base = project(
+        "installed",
+        &[
+            ("outside/secret.tf", SSH_OPEN),
+            (
+                "root/main.tf",
+                "module \"x\" {\n  source = \"terraform-aws-modules/security-group/aws\"\n}\n",
+            ),
+            (
+                "root/.terraform/modules/modules.json",
+                r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"x","Source":"registry.terraform.io/terraform-aws-modules/security-group/aws","Dir":"../outside"}]}"#,
+            ),
+        ],
+    );
+    let result = scan_confined(&base.join("root"));
+    let read: Vec<String> = result
+        .sources
+        .files()
+        .iter()
+        .map(|file| file.path.clone())
+        .filter(|path| path.contains("outside"))
+        .collect();
+    assert!(read.is_empty(), "read outside the scan root: {read:?}");
+}
+
+/// A backslash is an ordinary character in a Unix file name, but the SARIF renderer turns it
+/// into `/`, so the result names another file (`a\b.tf` becomes the path `a/b.tf`).
+#[test]
+#[ignore = "portcullis-report path_uri rewrites backslashes on Unix"]
+fn sarif_keeps_backslashes_in_unix_file_names() {
+    let dir = project("backslash", &[("a\\b.tf", SSH_OPEN)]);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["scan", ".", "--format", "sarif", "--no-config"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    assert_eq!(uri, "a%5Cb.tf");
+}
