@@ -1,10 +1,13 @@
 //! The exposure analysis of an inventory, shared by the rules: every rule statement resolved to
 //! protocol, ports and addresses, and the union of each group's statements per direction.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use portcullis_diagnostics::{Certainty, Related};
-use portcullis_ir::{Direction, Inventory, Peer, SgRule, SourceMap, Span, Value};
+use portcullis_ir::{
+    Direction, Inventory, NaclEntry, Peer, SecurityGroup, SgRule, SourceMap, Span, Value,
+};
 use portcullis_net::{AddrSet, Cidr, PortRange, Protocol, Reach, TrafficSet};
 
 use crate::Settings;
@@ -89,6 +92,17 @@ pub struct ServiceExposure<'s> {
 
 pub struct Context<'a> {
     pub inventory: &'a Inventory,
+    /// Security groups by id: lookups are per finding, so they must not scan the inventory.
+    groups: BTreeMap<&'a str, &'a SecurityGroup>,
+    /// Indexes into `statements` of each group's statements.
+    by_group: BTreeMap<&'a str, Vec<usize>>,
+    /// Each network ACL's entries per direction, in rule-number order, and whether some entry
+    /// had an unknown number.
+    acl_entries: crate::nacl::AclIndex<'a>,
+    /// Bastion candidates per service, computed once (see `remedies`).
+    pub(crate) bastions: RefCell<BTreeMap<(Protocol, PortRange), Vec<String>>>,
+    /// Groups attached to compute, sorted, computed once (see `remedies`).
+    pub(crate) compute_groups: std::cell::OnceCell<Vec<String>>,
     pub sources: &'a SourceMap,
     pub catalogue: &'a Catalogue,
     /// CIDRs the configuration declares trusted, offered as remedies.
@@ -110,14 +124,54 @@ impl<'a> Context<'a> {
                 );
             }
         }
+        let groups = inventory
+            .security_groups
+            .iter()
+            .map(|group| (group.id.as_str(), group))
+            .collect();
+        let mut by_group: BTreeMap<&'a str, Vec<usize>> = BTreeMap::new();
+        for (index, statement) in statements.iter().enumerate() {
+            if let Some(group) = statement.rule.group.known_value() {
+                by_group.entry(group.as_str()).or_default().push(index);
+            }
+        }
         Self {
             inventory,
+            groups,
+            by_group,
+            acl_entries: crate::nacl::index(inventory),
+            bastions: RefCell::new(BTreeMap::new()),
+            compute_groups: std::cell::OnceCell::new(),
             sources,
             catalogue: &settings.catalogue,
             trusted_cidrs: &settings.trusted_cidrs,
             statements,
             traffic,
         }
+    }
+
+    pub fn group(&self, id: &str) -> Option<&'a SecurityGroup> {
+        self.groups.get(id).copied()
+    }
+
+    /// The statements of a group, in source order.
+    pub fn statements_of(&self, group: &str) -> impl Iterator<Item = &Statement<'a>> {
+        self.by_group
+            .get(group)
+            .into_iter()
+            .flatten()
+            .filter_map(|index| self.statements.get(*index))
+    }
+
+    /// A network ACL's entries in one direction, in rule-number order, and whether an entry had
+    /// an unknown rule number (and was left out).
+    pub fn acl_entries(&self, acl: &str, direction: Direction) -> (&[(i64, &'a NaclEntry)], bool) {
+        self.acl_entries
+            .get(acl)
+            .and_then(|directions| directions.get(&direction))
+            .map_or((&[], false), |(entries, uncertain)| {
+                (entries.as_slice(), *uncertain)
+            })
     }
 
     /// The traffic every statement of a group allows in one direction.
@@ -266,7 +320,7 @@ pub fn certainty(context: &Context<'_>, rule: &SgRule) -> Certainty {
     let group_assumed = rule
         .group
         .known_value()
-        .and_then(|id| context.inventory.group(id))
+        .and_then(|id| context.group(id))
         .is_some_and(|group| !group.assumptions.is_empty());
     if rule.assumptions.is_empty() && !group_assumed {
         Certainty::Definite

@@ -1,5 +1,7 @@
 //! Network ACL evaluation: entries in rule-number order, first match wins, implicit deny.
 
+use std::collections::BTreeMap;
+
 use portcullis_ir::{Direction, Inventory, NaclAction, NaclEntry};
 use portcullis_net::{AddrSet, Protocol};
 
@@ -28,28 +30,31 @@ fn entry_matches(entry: &NaclEntry, protocol: Protocol, port: u16) -> Option<boo
     Some(ports.contains(port))
 }
 
-/// The entries of one ACL and direction, sorted by rule number; entries with an unknown number
-/// are left out and make the verdict uncertain.
-pub fn ordered_entries<'a>(
-    inventory: &'a Inventory,
-    acl: &str,
-    direction: Direction,
-) -> (Vec<(i64, &'a NaclEntry)>, bool) {
-    let mut uncertain = false;
-    let mut entries: Vec<(i64, &NaclEntry)> = inventory
-        .nacl_entries
-        .iter()
-        .filter(|entry| {
-            entry.direction == direction && entry.acl.known_value().is_some_and(|id| id == acl)
-        })
-        .filter_map(|entry| {
-            let number = entry.rule_number.known_value().copied();
-            uncertain |= number.is_none();
-            number.map(|number| (number, entry))
-        })
-        .collect();
-    entries.sort_by_key(|(number, entry)| (*number, entry.span));
-    (entries, uncertain)
+/// ACL id → direction → entries in rule-number order, and whether an entry had no known number.
+pub type AclIndex<'a> = BTreeMap<&'a str, BTreeMap<Direction, (Vec<(i64, &'a NaclEntry)>, bool)>>;
+
+/// Every ACL's entries per direction, sorted by rule number; entries with an unknown number are
+/// left out and mark their list uncertain.
+pub fn index(inventory: &Inventory) -> AclIndex<'_> {
+    let mut index = AclIndex::new();
+    for entry in &inventory.nacl_entries {
+        let Some(acl) = entry.acl.known_value() else {
+            continue;
+        };
+        let slot = index
+            .entry(acl.as_str())
+            .or_default()
+            .entry(entry.direction)
+            .or_default();
+        match entry.rule_number.known_value() {
+            Some(number) => slot.0.push((*number, entry)),
+            None => slot.1 = true,
+        }
+    }
+    for (entries, _) in index.values_mut().flat_map(BTreeMap::values_mut) {
+        entries.sort_by_key(|(number, entry)| (*number, entry.span));
+    }
+    index
 }
 
 pub fn evaluate<'a>(

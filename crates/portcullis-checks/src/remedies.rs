@@ -173,9 +173,7 @@ fn vpc_cidr(
     statement: &Statement<'_>,
     peer: &CidrPeer<'_>,
 ) -> Option<Suggestion> {
-    let group = context
-        .inventory
-        .group(statement.rule.group.known_value()?)?;
+    let group = context.group(statement.rule.group.known_value()?)?;
     let vpc_id = group.vpc.as_ref()?.known_value()?;
     let cidr = context
         .inventory
@@ -213,35 +211,39 @@ fn application_tier(context: &Context<'_>, statement: &Statement<'_>) -> Option<
     let own = statement.rule.group.known_value()?;
     let vpc = |group: &str| {
         context
-            .inventory
             .group(group)
             .and_then(|group| group.vpc.as_ref())
             .and_then(|vpc| vpc.known_value().cloned())
     };
     let own_vpc = vpc(own);
-    let mut candidates: Vec<&str> = context
-        .inventory
-        .attachments
+    // Computed once: per finding it would be quadratic.
+    let compute = context.compute_groups.get_or_init(|| {
+        let mut groups: Vec<String> = context
+            .inventory
+            .attachments
+            .iter()
+            .filter(|attachment| {
+                matches!(
+                    attachment.role,
+                    ResourceRole::Compute | ResourceRole::Function | ResourceRole::Cluster
+                )
+            })
+            .flat_map(|attachment| {
+                attachment
+                    .groups
+                    .iter()
+                    .filter_map(|group| group.known_value().cloned())
+            })
+            .filter(|group| context.group(group).is_some())
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
+    });
+    compute
         .iter()
-        .filter(|attachment| {
-            matches!(
-                attachment.role,
-                ResourceRole::Compute | ResourceRole::Function | ResourceRole::Cluster
-            )
-        })
-        .flat_map(|attachment| {
-            attachment
-                .groups
-                .iter()
-                .filter_map(|group| group.known_value().map(String::as_str))
-        })
-        .filter(|group| {
-            *group != own && context.inventory.group(group).is_some() && vpc(group) == own_vpc
-        })
-        .collect();
-    candidates.sort_unstable();
-    candidates.dedup();
-    candidates.first().map(|group| (*group).to_owned())
+        .find(|group| group.as_str() != own && vpc(group) == own_vpc)
+        .cloned()
 }
 
 /// A group that allows the service only from a narrow, known CIDR: a bastion.
@@ -251,7 +253,21 @@ fn bastion_group(
     service: &Service,
 ) -> Option<String> {
     let exposed_group = exposed.rule.group.known_value();
-    let mut candidates: Vec<&str> = context
+    let key = (service.protocol, service.ports);
+    // Computed once per service: per finding it would make the checks quadratic.
+    let mut cache = context.bastions.borrow_mut();
+    let candidates = cache
+        .entry(key)
+        .or_insert_with(|| bastion_candidates(context, service));
+    candidates
+        .iter()
+        .find(|group| Some(*group) != exposed_group)
+        .cloned()
+}
+
+/// Every group that allows the service only from narrow, known CIDRs, sorted.
+fn bastion_candidates(context: &Context<'_>, service: &Service) -> Vec<String> {
+    let mut candidates: Vec<String> = context
         .statements
         .iter()
         .filter(|statement| statement.rule.direction == Direction::Ingress)
@@ -261,14 +277,19 @@ fn bastion_group(
             let narrow = protocol == service.protocol
                 && ports.intersect(service.ports).is_some()
                 && !statement.cidrs.is_empty()
-                && statement.unknown_cidrs.is_empty()
-                && Some(group) != exposed_group;
-            let traffic = context.group_traffic(group, Direction::Ingress)?;
-            (narrow && widest(traffic, service.protocol, service.ports) <= Reach::Limited)
-                .then_some(group.as_str())
+                && statement.unknown_cidrs.is_empty();
+            narrow.then_some(group)
         })
+        .filter(|group| {
+            context
+                .group_traffic(group, Direction::Ingress)
+                .is_some_and(|traffic| {
+                    widest(traffic, service.protocol, service.ports) <= Reach::Limited
+                })
+        })
+        .cloned()
         .collect();
     candidates.sort_unstable();
     candidates.dedup();
-    candidates.first().map(|group| (*group).to_owned())
+    candidates
 }

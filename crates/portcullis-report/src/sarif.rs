@@ -40,7 +40,12 @@ fn security_severity(severity: Severity) -> &'static str {
 /// Percent-encodes a path into a URI reference; `file://` for absolute paths.
 pub fn path_uri(path: &str) -> (String, bool) {
     let mut encoded = String::with_capacity(path.len());
-    let normalised = path.replace('\\', "/");
+    // Only Windows separates with backslashes; elsewhere one is part of a file name.
+    let normalised = if cfg!(windows) {
+        path.replace('\\', "/")
+    } else {
+        path.to_owned()
+    };
     let trimmed = normalised.strip_prefix("./").unwrap_or(&normalised);
     for byte in trimmed.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {

@@ -397,9 +397,15 @@ impl Shared<'_> {
             )
         };
         let target = normalize(&given);
-        if base.is_none() && !self.options.allow_outside_root && !self.within_scan_roots(&target) {
+        // modules.json comes from the scanned repository too: its directories are confined alike.
+        if !self.options.allow_outside_root && !self.within_scan_roots(&target) {
+            let what = if base.is_some() {
+                "installed module directory of"
+            } else {
+                "source"
+            };
             return Err(format!(
-                "source {source} is outside the scanned paths (allow it with --allow-outside-root)"
+                "{what} {source} is outside the scanned paths (allow it with --allow-outside-root)"
             ));
         }
         Ok((target, given))

@@ -1,7 +1,6 @@
 #![allow(clippy::unwrap_used)]
-//! Reproductions of problems found by the hardening work (issue 8) in crates owned elsewhere.
-//! Each is ignored until its owner fixes it; `cargo test -p portcullis --test regressions --
-//! --ignored` runs them. docs/hardening.md describes each one.
+//! Regression tests for problems the hardening work (issue 8) found in the checks, the Terraform
+//! front-end and the SARIF renderer; docs/hardening.md describes each one.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -44,7 +43,6 @@ fn scan_confined(root: &Path) -> portcullis_engine::ScanResult {
 /// `AddrSet::reach`) for every other statement on the port. 2,000 groups take 13 s in a release
 /// build, 10,000 (one `count = 1e9`) about 330 s.
 #[test]
-#[ignore = "quadratic in portcullis-checks remedies::bastion_group; see docs/hardening.md"]
 fn many_exposed_groups_are_checked_in_linear_time() {
     let text = SSH_OPEN.replace(
         "resource \"aws_security_group\" \"web\" {\n",
@@ -68,7 +66,6 @@ fn many_exposed_groups_are_checked_in_linear_time() {
 /// followed wherever it points (`../outside`, `/home/runner/...`): the scanner reads `.tf` files
 /// outside the scan root and quotes them in excerpts, even without `--allow-outside-root`.
 #[test]
-#[ignore = "portcullis-terraform follows installed-module directories outside the scan root"]
 fn installed_module_directories_stay_inside_the_scan_root() {
     let base = project(
         "installed",
@@ -98,7 +95,6 @@ fn installed_module_directories_stay_inside_the_scan_root() {
 /// A backslash is an ordinary character in a Unix file name, but the SARIF renderer turns it
 /// into `/`, so the result names another file (`a\b.tf` becomes the path `a/b.tf`).
 #[test]
-#[ignore = "portcullis-report path_uri rewrites backslashes on Unix"]
 fn sarif_keeps_backslashes_in_unix_file_names() {
     let dir = project("backslash", &[("a\\b.tf", SSH_OPEN)]);
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))

@@ -52,7 +52,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         // A rule may target the VPC's default group by name without declaring it
         // (CloudFormation `GroupName: default`).
-        let is_default = context.inventory.group(id).map_or(id == "default", |group| group.is_default);
+        let is_default = context.group(id).map_or(id == "default", |group| group.is_default);
         if !is_default {
             continue;
         }

@@ -5,7 +5,7 @@ use portcullis_ir::Direction;
 use portcullis_net::Reach;
 
 use crate::analysis::{Context, advice};
-use crate::nacl::{evaluate, ordered_entries};
+use crate::nacl::evaluate;
 
 declare_rule! {
     /// ## What it does
@@ -60,11 +60,11 @@ declare_rule! {
 
 pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for acl in &context.inventory.nacls {
-        let (entries, unnumbered) = ordered_entries(context.inventory, &acl.id, Direction::Ingress);
+        let (entries, unnumbered) = context.acl_entries(&acl.id, Direction::Ingress);
         // Entry span → (entry, services exposed through it, uncertain).
         let mut by_entry: BTreeMap<portcullis_ir::Span, (&portcullis_ir::NaclEntry, Vec<String>, bool)> = BTreeMap::new();
         for service in context.catalogue.iter() {
-            let verdict = evaluate(&entries, service.protocol, service.ports.from);
+            let verdict = evaluate(entries, service.protocol, service.ports.from);
             if verdict.allowed.reach() != Reach::Internet {
                 continue;
             }

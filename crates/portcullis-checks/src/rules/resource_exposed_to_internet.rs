@@ -6,7 +6,7 @@ use portcullis_net::{PortRange, Protocol, Reach, TrafficSet};
 
 use crate::analysis::{Context, advice, widest};
 use crate::catalogue::{Category, Service};
-use crate::nacl::{evaluate, ordered_entries};
+use crate::nacl::evaluate;
 
 declare_rule! {
     /// ## What it does
@@ -109,20 +109,25 @@ fn subnet_acls(context: &Context<'_>, attachment: &Attachment) -> Vec<String> {
 fn acl_lets_in(context: &Context<'_>, acls: &[String], protocol: Protocol, port: u16) -> bool {
     acls.is_empty()
         || acls.iter().any(|acl| {
-            let (entries, _) = ordered_entries(context.inventory, acl, Direction::Ingress);
-            evaluate(&entries, protocol, port).allowed.reach() == Reach::Internet
+            let (entries, _) = context.acl_entries(acl, Direction::Ingress);
+            evaluate(entries, protocol, port).allowed.reach() == Reach::Internet
         })
 }
 
 pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for attachment in &context.inventory.attachments {
         let Some(because) = public_because(context, attachment) else { continue };
-        let groups: BTreeSet<&str> = attachment.groups.iter().filter_map(|group| group.known_value().map(String::as_str)).collect();
-        let statements: Vec<_> = context
-            .statements
+        // In the order the resource lists them, each once.
+        let mut groups: Vec<&str> = Vec::new();
+        for group in attachment.groups.iter().filter_map(|group| group.known_value()) {
+            if !groups.contains(&group.as_str()) {
+                groups.push(group);
+            }
+        }
+        let statements: Vec<_> = groups
             .iter()
+            .flat_map(|group| context.statements_of(group))
             .filter(|statement| statement.rule.direction == Direction::Ingress)
-            .filter(|statement| statement.rule.group.known_value().is_some_and(|group| groups.contains(group.as_str())))
             .collect();
         let mut traffic = TrafficSet::new();
         for statement in &statements {
