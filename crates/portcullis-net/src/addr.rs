@@ -244,14 +244,20 @@ impl AddrSet {
     }
 
     /// How much of the internet this set of peers reaches.
+    ///
+    /// Counts the public addresses of the set by walking its ranges against the public ranges,
+    /// without building the intersection: the checks ask this for every segment of every
+    /// statement, so it must not allocate.
     pub fn reach(&self) -> Reach {
-        let v4 = &self.v4 & public_v4();
-        let v6 = &self.v6 & public_v6();
-        if &v4 == public_v4() || &v6 == public_v6() {
+        let (public4, all4) = public_v4_ranges();
+        let (public6, all6) = public_v6_ranges();
+        let v4 = public_count(self.v4.ranges().map(v4_ints), public4);
+        let v6 = public_count(self.v6.ranges().map(v6_ints), public6);
+        if v4 == *all4 || v6 == *all6 {
             Reach::Internet
-        } else if count_v4(&v4) >= broad_threshold_v4() || count_v6(&v6) >= broad_threshold_v6() {
+        } else if v4 >= u128::from(broad_threshold_v4()) || v6 >= broad_threshold_v6() {
             Reach::Broad
-        } else if v4.is_empty() && v6.is_empty() {
+        } else if v4 == 0 && v6 == 0 {
             Reach::Private
         } else {
             Reach::Limited
@@ -269,6 +275,59 @@ impl AddrSet {
         }
         nets
     }
+}
+
+fn v4_ints(range: std::ops::RangeInclusive<Ipv4Addr>) -> (u128, u128) {
+    (
+        u128::from(u32::from(*range.start())),
+        u128::from(u32::from(*range.end())),
+    )
+}
+
+fn v6_ints(range: std::ops::RangeInclusive<Ipv6Addr>) -> (u128, u128) {
+    (u128::from(*range.start()), u128::from(*range.end()))
+}
+
+/// The public ranges as integer pairs, and the number of addresses they hold.
+fn public_v4_ranges() -> &'static (Vec<(u128, u128)>, u128) {
+    static RANGES: std::sync::OnceLock<(Vec<(u128, u128)>, u128)> = std::sync::OnceLock::new();
+    RANGES.get_or_init(|| {
+        let ranges: Vec<(u128, u128)> = public_v4().ranges().map(v4_ints).collect();
+        let all = public_count(ranges.iter().copied(), &ranges);
+        (ranges, all)
+    })
+}
+
+fn public_v6_ranges() -> &'static (Vec<(u128, u128)>, u128) {
+    static RANGES: std::sync::OnceLock<(Vec<(u128, u128)>, u128)> = std::sync::OnceLock::new();
+    RANGES.get_or_init(|| {
+        let ranges: Vec<(u128, u128)> = public_v6().ranges().map(v6_ints).collect();
+        let all = public_count(ranges.iter().copied(), &ranges);
+        (ranges, all)
+    })
+}
+
+/// Number of addresses of `set` (sorted, disjoint inclusive ranges) inside `public` (likewise).
+/// Public IPv6 space is 2000::/3 minus special ranges, 2^125 addresses at most, so the sum
+/// cannot overflow.
+fn public_count(set: impl Iterator<Item = (u128, u128)>, public: &[(u128, u128)]) -> u128 {
+    let mut first = 0;
+    let mut total = 0u128;
+    for (start, end) in set {
+        while public
+            .get(first)
+            .is_some_and(|&(_, public_end)| public_end < start)
+        {
+            first += 1;
+        }
+        for &(public_start, public_end) in public.get(first..).unwrap_or_default() {
+            if public_start > end {
+                break;
+            }
+            total += end.min(public_end) - start.max(public_start) + 1;
+        }
+    }
+    total
 }
 
 fn count_v4(set: &RangeSetBlaze<Ipv4Addr>) -> u64 {
@@ -315,6 +374,86 @@ mod tests {
         assert!(Cidr::parse("10.0.0.0/8").unwrap().canonical);
         assert!(Cidr::parse("10.0.0.1").is_err());
         assert!(Cidr::parse("banana").is_err());
+    }
+
+    /// `reach` as the definition says it: through the intersection with the public space.
+    fn reach_by_intersection(set: &AddrSet) -> Reach {
+        let v4 = &set.v4 & public_v4();
+        let v6 = &set.v6 & public_v6();
+        if &v4 == public_v4() || &v6 == public_v6() {
+            Reach::Internet
+        } else if count_v4(&v4) >= broad_threshold_v4() || count_v6(&v6) >= broad_threshold_v6() {
+            Reach::Broad
+        } else if v4.is_empty() && v6.is_empty() {
+            Reach::Private
+        } else {
+            Reach::Limited
+        }
+    }
+
+    #[test]
+    fn reach_counts_as_the_intersection_does() {
+        let mut state: u64 = 2;
+        let mut next = move |bound: u32| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) as u32) % bound
+        };
+        let special: Vec<&str> = SPECIAL_V4.iter().chain(SPECIAL_V6).copied().collect();
+        for _ in 0..2_000 {
+            let mut cidrs = Vec::new();
+            for _ in 0..=next(6) {
+                cidrs.push(match next(6) {
+                    0 => special[next(special.len() as u32) as usize].to_owned(),
+                    1 => format!("{:x}::/{}", 0x2000 + next(0x2000), 3 + next(30)),
+                    2 => format!("{}.0.0.0/{}", next(256), next(9)),
+                    _ => format!(
+                        "{}.{}.{}.{}/{}",
+                        next(256),
+                        next(256),
+                        next(256),
+                        next(256),
+                        next(33)
+                    ),
+                });
+            }
+            let refs: Vec<&str> = cidrs.iter().map(String::as_str).collect();
+            let peers = set(&refs);
+            assert_eq!(peers.reach(), reach_by_intersection(&peers), "{cidrs:?}");
+            let mut with_rest = peers.clone();
+            with_rest.union_with(&set(&[
+                "0.0.0.0/1",
+                "128.0.0.0/2",
+                "192.0.0.0/3",
+                "224.0.0.0/3",
+            ]));
+            assert_eq!(
+                with_rest.reach(),
+                reach_by_intersection(&with_rest),
+                "{cidrs:?} and the rest"
+            );
+        }
+        for cidrs in [
+            &["0.0.0.0/0"][..],
+            &["::/0"],
+            &["2000::/3"],
+            &["2000::/4", "3000::/4"],
+            &["2000::/4"],
+            &[
+                "0.0.0.0/5",
+                "8.0.0.0/7",
+                "11.0.0.0/8",
+                "12.0.0.0/6",
+                "16.0.0.0/4",
+                "32.0.0.0/3",
+                "64.0.0.0/2",
+                "128.0.0.0/1",
+            ],
+        ] {
+            let peers = set(cidrs);
+            assert_eq!(peers.reach(), reach_by_intersection(&peers), "{cidrs:?}");
+        }
     }
 
     #[test]

@@ -38,19 +38,18 @@ impl TrafficSet {
     /// protocol `all`; adjacent ports with the same addresses are merged. Ports that no rule
     /// opens appear with an empty set, so the segments always tile `ports`.
     pub fn segments(&self, protocol: Protocol, ports: PortRange) -> Vec<Segment> {
-        let mut combined = self
-            .maps
-            .get(&protocol)
-            .cloned()
-            .unwrap_or_else(|| SegmentMap::new(protocol));
-        if let Some(all) = self
+        // Rules of protocol `all` open every port: their addresses are added to every segment
+        // of the answer (not to a copy of the whole map, which checks would make per query).
+        let all = self
             .maps
             .get(&Protocol::All)
             .filter(|_| protocol != Protocol::All)
-        {
-            combined.insert(combined.domain(), &all.union_of_all());
+            .map(SegmentMap::union_of_all)
+            .filter(|all| !all.is_empty());
+        match self.maps.get(&protocol) {
+            Some(map) => map.query(ports, all.as_ref()),
+            None => SegmentMap::new(protocol).query(ports, all.as_ref()),
         }
-        combined.query(ports)
     }
 
     /// Every protocol that some rule names, `all` included, in a stable order.
@@ -81,10 +80,6 @@ impl SegmentMap {
             domain,
             starts: vec![(0, AddrSet::new())],
         }
-    }
-
-    fn domain(&self) -> PortRange {
-        self.domain
     }
 
     /// Makes `at` the start of a segment.
@@ -127,21 +122,34 @@ impl SegmentMap {
         all
     }
 
-    fn query(&self, ports: PortRange) -> Vec<Segment> {
+    /// The segments over `ports`, each set with `extra` added; adjacent equal sets merged.
+    fn query(&self, ports: PortRange, extra: Option<&AddrSet>) -> Vec<Segment> {
         let mut out: Vec<Segment> = Vec::new();
         let Some(ports) = ports.intersect(self.domain) else {
             return out;
         };
-        for (index, (start, set)) in self.starts.iter().enumerate() {
+        // The segment holding `ports.from`, then the following ones up to `ports.to`.
+        let first = self
+            .starts
+            .partition_point(|(start, _)| *start <= ports.from)
+            .saturating_sub(1);
+        for (index, (start, set)) in self.starts.iter().enumerate().skip(first) {
+            if *start > ports.to {
+                break;
+            }
             let piece = PortRange::new(*start, self.end_of(index));
             let Some(clipped) = piece.intersect(ports) else {
                 continue;
+            };
+            let set = match extra {
+                Some(extra) => std::borrow::Cow::Owned(set.union(extra)),
+                None => std::borrow::Cow::Borrowed(set),
             };
             match out.last_mut() {
                 Some(last) if last.addrs == *set => last.ports.to = clipped.to,
                 _ => out.push(Segment {
                     ports: clipped,
-                    addrs: set.clone(),
+                    addrs: set.into_owned(),
                 }),
             }
         }
