@@ -300,8 +300,8 @@ fn module_depth_is_limited_and_the_shallow_modules_still_analysed() {
 
 #[test]
 fn huge_count_is_capped_and_reported_at_the_count() {
-    // Port 443 is not sensitive, so the 10,000 instances left after the cap stay cheap for the
-    // checks (on a sensitive port they are not: see docs/hardening.md).
+    // Port 443 is not sensitive: what is tested is the count limit, not the checks
+    // (regressions.rs times them on port 22).
     let text = r#"resource "aws_security_group" "web" {
   count = 1e9
   ingress {
