@@ -26,6 +26,8 @@ pub struct Config {
     /// Networks trusted for administration; offered as the tighter CIDR in remedies.
     #[serde(default)]
     pub trusted_cidrs: Vec<String>,
+    /// Files larger than this many bytes are reported instead of read.
+    pub max_file_size: Option<u64>,
     #[serde(default)]
     pub rules: RulesSection,
     #[serde(default)]
@@ -105,6 +107,7 @@ pub struct Resolved {
     pub settings: Settings,
     pub fail_on: Option<Severity>,
     pub exclude: Vec<String>,
+    pub max_file_size: Option<u64>,
     pub allow_outside_root: Option<bool>,
     /// Relative to the configuration file's directory.
     pub var_files: Vec<PathBuf>,
@@ -216,6 +219,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Resolved, ConfigError> {
         },
         fail_on,
         exclude: config.exclude,
+        max_file_size: config.max_file_size,
         allow_outside_root: config.terraform.allow_outside_root,
         var_files: config
             .terraform
@@ -309,6 +313,9 @@ fail-on = "high"
 exclude = [
   # "examples/**",
 ]
+
+# Files larger than this many bytes are reported instead of read.
+max-file-size = 10485760
 
 # Networks trusted for administration, offered as the tighter CIDR in suggested fixes.
 trusted-cidrs = [

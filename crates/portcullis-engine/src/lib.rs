@@ -18,7 +18,7 @@ mod suppress;
 
 pub use date::Date;
 
-/// Files larger than this are reported, not read.
+/// The default size limit: files larger than this are reported, not read.
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 #[derive(Clone)]
@@ -37,15 +37,21 @@ pub struct ScanOptions {
     pub baseline: BTreeSet<String>,
     /// Counts the files read, for a progress display.
     pub progress: Option<Arc<AtomicUsize>>,
+    /// Files larger than this many bytes are reported, not read.
+    pub max_file_size: u64,
 }
 
 impl ScanOptions {
-    /// Options for `paths` with every default: no overlays, no exclusions, no baseline.
+    /// Options for `paths` with every default: no overlays, no exclusions, no baseline, and
+    /// module sources confined to `paths`.
     pub fn new(paths: Vec<PathBuf>) -> Self {
         Self {
+            terraform: portcullis_terraform::Options {
+                scan_roots: paths.clone(),
+                ..portcullis_terraform::Options::default()
+            },
             paths,
             threads: None,
-            terraform: portcullis_terraform::Options::default(),
             cloudformation: portcullis_cloudformation::Options::default(),
             plan: portcullis_plan::Options::default(),
             settings: portcullis_checks::Settings::default(),
@@ -53,6 +59,7 @@ impl ScanOptions {
             exclude: Vec::new(),
             baseline: BTreeSet::new(),
             progress: None,
+            max_file_size: MAX_FILE_SIZE,
         }
     }
 }
@@ -213,7 +220,7 @@ fn discover(
 /// A symbolic link is followed only when it resolves to a regular file inside a scanned path (or
 /// was named on the command line): a repository must not make the scanner read, and quote in
 /// excerpts, files elsewhere on the machine, nor block on a FIFO or a device.
-fn read_text(path: &Path, roots: &[PathBuf]) -> Result<String, String> {
+fn read_text(path: &Path, roots: &[PathBuf], max_size: u64) -> Result<String, String> {
     let cannot_read = |error: std::io::Error| format!("cannot read file: {error}");
     let link = std::fs::symlink_metadata(path).map_err(cannot_read)?;
     if link.file_type().is_symlink() && !roots.iter().any(|root| root == path) {
@@ -234,17 +241,17 @@ fn read_text(path: &Path, roots: &[PathBuf]) -> Result<String, String> {
         return Err("not a regular file; it was not analysed".to_owned());
     }
     let too_big = |size: u64| {
-        format!("file is {size} bytes, over the {MAX_FILE_SIZE}-byte limit; it was not analysed")
+        format!("file is {size} bytes, over the {max_size}-byte limit; it was not analysed")
     };
-    if metadata.len() > MAX_FILE_SIZE {
+    if metadata.len() > max_size {
         return Err(too_big(metadata.len()));
     }
     // The file may grow between the check and the read: never read more than the limit.
     let mut bytes = Vec::new();
     std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
+        .and_then(|file| file.take(max_size + 1).read_to_end(&mut bytes))
         .map_err(cannot_read)?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
+    if bytes.len() as u64 > max_size {
         return Err(too_big(bytes.len() as u64));
     }
     decode(bytes)
@@ -359,7 +366,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         .map(|path| {
             let text = match options.overlays.get(&path) {
                 Some(text) => Ok(text.clone()),
-                None => read_text(&path, &options.paths),
+                None => read_text(&path, &options.paths, options.max_file_size),
             };
             if let Some(counter) = &options.progress {
                 counter.fetch_add(1, Ordering::Relaxed);

@@ -6,11 +6,14 @@ use portcullis_diagnostics::Severity;
 
 use crate::{Region, ScanOutcome};
 
-/// Workflow-command data escaping (`%`, CR, LF), per the Actions toolkit.
+/// Workflow-command data escaping (`%`, CR, LF), per the Actions toolkit; other control
+/// characters (an ANSI escape in a file name) never reach the log.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::text::neutralise(&escaped)
 }
 
 /// Property values also escape `:` and `,`.

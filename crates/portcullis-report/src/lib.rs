@@ -20,7 +20,7 @@ pub use json::render as render_json;
 pub use junit::render as render_junit;
 pub use markdown::render as render_markdown;
 pub use sarif::{SarifOptions, path_uri, render as render_sarif};
-pub use text::{TextOptions, render as render_text};
+pub use text::{TextOptions, neutralise, render as render_text};
 
 /// Everything a renderer needs: findings and problems already sorted.
 pub struct ScanOutcome<'a> {

@@ -18,7 +18,7 @@ pub struct TextOptions {
 
 /// Control characters from scanned files must not reach a terminal: an ANSI escape in a
 /// malicious `.tf` file could rewrite the screen. Each is replaced by one byte so spans stay valid.
-fn neutralise(text: &str) -> String {
+pub fn neutralise(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {

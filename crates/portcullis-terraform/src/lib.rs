@@ -494,10 +494,20 @@ impl Shared<'_> {
             .collect();
         names.sort();
         for name in names {
-            let Ok(text) = std::fs::read_to_string(dir.join(&name)) else {
-                continue;
+            let shown = display(&given.join(&name));
+            let text = match read_module_file(&dir.join(&name)) {
+                Ok(text) => text,
+                Err(message) => {
+                    // Reported where it would have been read, never skipped without a word.
+                    let file = self.sources.add(shown, "");
+                    problems.push(Problem {
+                        span: file.span(0, 0),
+                        message,
+                    });
+                    continue;
+                }
             };
-            let source = self.sources.add(display(&given.join(&name)), text);
+            let source = self.sources.add(shown, text);
             match syntax::parse(&source) {
                 Ok(parsed) => files.push(Arc::new(parsed)),
                 Err(problem) => problems.push(problem),
@@ -624,4 +634,27 @@ fn installed_modules(root: &Path) -> BTreeMap<String, PathBuf> {
             (!key.is_empty()).then(|| (key.to_owned(), PathBuf::from(dir)))
         })
         .collect()
+}
+
+/// Module files larger than this are reported, not read (the scan's own limit for the files
+/// it walks).
+const MAX_MODULE_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// A module file read from disk, with the same limits as the files the scan walks.
+fn read_module_file(path: &Path) -> Result<String, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|error| format!("cannot read module file: {error}"))?
+        .len();
+    if size > MAX_MODULE_FILE_SIZE {
+        return Err(format!(
+            "module file is {size} bytes, over the {MAX_MODULE_FILE_SIZE}-byte limit; it was not analysed"
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read module file: {error}"))?;
+    String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "module file is not valid UTF-8 (invalid byte at offset {}); it was not analysed",
+            error.utf8_error().valid_up_to()
+        )
+    })
 }

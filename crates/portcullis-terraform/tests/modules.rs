@@ -399,3 +399,46 @@ resource "aws_security_group" "web" {
     assert_eq!(ports(ingress), (Some(3389), Some(3389)));
     assert_eq!(sources.path(ingress.span.file), "r/override.tf");
 }
+
+#[test]
+fn an_installed_module_file_that_is_not_utf8_is_reported() {
+    let root = std::env::temp_dir().join(format!(
+        "portcullis-tf-binary-module-{}",
+        std::process::id()
+    ));
+    let installed = root.join(".terraform/modules/sg");
+    std::fs::create_dir_all(&installed).unwrap();
+    std::fs::write(
+        root.join(".terraform/modules/modules.json"),
+        r#"{"Modules":[{"Key":"sg","Source":"registry.terraform.io/x/sg/aws","Dir":".terraform/modules/sg"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(installed.join("main.tf"), SG_MODULE).unwrap();
+    std::fs::write(
+        installed.join("broken.tf"),
+        b"resource \"x\" \"y\" {\n  a = \"\xff\xfe\"\n}\n",
+    )
+    .unwrap();
+    let main = root.join("main.tf").to_string_lossy().into_owned();
+    let (sources, units) = run(&[(
+        main.as_str(),
+        "module \"sg\" {\n  source = \"x/sg/aws\"\n}\n",
+    )]);
+    let problems: Vec<_> = units.iter().flat_map(|unit| &unit.problems).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].message.contains("not valid UTF-8"),
+        "{}",
+        problems[0].message
+    );
+    assert!(sources.path(problems[0].span.file).ends_with("broken.tf"));
+    // The module's other file is still analysed.
+    assert!(
+        units[0]
+            .inventory
+            .rules
+            .iter()
+            .any(|rule| rule.id == "module.sg.aws_security_group_rule.in")
+    );
+    std::fs::remove_dir_all(root).ok();
+}

@@ -120,6 +120,9 @@ struct ScanArgs {
     /// With --fix, also apply unsafe fixes (they change who can connect, e.g. a tighter CIDR).
     #[arg(long, requires = "fix")]
     unsafe_fixes: bool,
+    /// Files larger than this many bytes are reported instead of read [default: 10485760].
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
     /// Print nothing on standard error but errors (no progress, no fix summary).
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -393,6 +396,9 @@ fn run_scan(
     };
     options.settings = config.settings;
     options.exclude = config.exclude;
+    if let Some(limit) = args.max_file_size.or(config.max_file_size) {
+        options.max_file_size = limit;
+    }
     options.baseline = baseline;
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::High);
 
@@ -424,7 +430,11 @@ fn run_scan(
         }
     }
     for error in &result.walk_errors {
-        let _ = writeln!(std::io::stderr(), "portcullis: {error}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "portcullis: {}",
+            portcullis_report::neutralise(error)
+        );
     }
     if let Some(path) = &args.write_baseline {
         write_baseline(path, &result)?;

@@ -294,3 +294,36 @@ fn plan_alone_scans_only_the_plan() {
     );
     assert_eq!(report["summary"]["files_scanned"], 1);
 }
+
+#[test]
+fn github_annotations_never_carry_escape_sequences() {
+    let dir = project("github-escape", &[("a\u{1b}[31mred.tf", SSH_OPEN)]);
+    let output = portcullis(&["scan", "--format", "github"], &dir);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.starts_with("::error file="), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+}
+
+#[test]
+fn the_file_size_limit_is_configurable() {
+    let dir = project("size", &[("main.tf", SSH_OPEN)]);
+    let output = portcullis(&["scan", "--format", "json", "--max-file-size", "10"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    let report = json(&output);
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the 10-byte limit"),
+        "{report}"
+    );
+    std::fs::write(dir.join("portcullis.toml"), "max-file-size = 20\n").unwrap();
+    assert_eq!(portcullis(&["scan"], &dir).status.code(), Some(2));
+    assert_eq!(
+        portcullis(&["scan", "--max-file-size", "100000"], &dir)
+            .status
+            .code(),
+        Some(1)
+    );
+}
