@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use portcullis_checks::find_rule;
 use portcullis_diagnostics::{Certainty, Diagnostic, SuppressedFinding, Suppression, fingerprint};
 use portcullis_ir::{DeclaredSuppression, FileId, SourceMap, Span};
@@ -417,9 +419,11 @@ pub fn apply(
     // report unused ones.
     let mut markers: BTreeMap<FileId, Vec<Marker>> = sources
         .files()
-        .iter()
+        .par_iter()
         .filter(|file| file.text.contains("portcullis:ignore"))
         .map(|file| (file.id, markers_of_file(sources, file.id, today)))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
     for declaration in declared {
         if let Some(marker) = declared_marker(sources, declaration, today) {
