@@ -433,10 +433,12 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
             let mut findings =
                 portcullis_checks::check(&unit.inventory, &sources, &options.settings);
             // Addresses are unique within a root module only: two roots calling the same module
-            // code report the same address, and must not share a fingerprint.
+            // code report the same address, and must not share a fingerprint. The unit is named
+            // relative to its scanned path, so that where the checkout lives does not matter.
+            let unit_key = relative_to_roots(&unit.name, &options.paths);
             for finding in &mut findings {
                 finding.fingerprint =
-                    portcullis_diagnostics::fingerprint(&[&unit.name, &finding.fingerprint]);
+                    portcullis_diagnostics::fingerprint(&[unit_key, &finding.fingerprint]);
             }
             findings
         })
@@ -543,4 +545,15 @@ fn superseded_by_plans(terraform_units: Vec<Unit>, plan_units: &[Unit]) -> Vec<U
             unit
         })
         .collect()
+}
+
+/// A path shown as the scan shows it, without the scanned path it lies under.
+fn relative_to_roots<'a>(shown: &'a str, roots: &[PathBuf]) -> &'a str {
+    roots
+        .iter()
+        .map(|root| display_path(root))
+        .filter_map(|root| shown.strip_prefix(root.trim_end_matches('/')))
+        .map(|rest| rest.trim_start_matches('/'))
+        .min_by_key(|rest| rest.len())
+        .unwrap_or(shown)
 }

@@ -18,7 +18,7 @@ const HEADINGS: &[&str] = &[
 ];
 
 fn docs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules")
 }
 
 fn rule_page(meta: &RuleMeta) -> String {
@@ -149,7 +149,7 @@ fn catalogue_page() -> String {
 
 #[test]
 fn generated_catalogue_doc_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/catalogue.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/catalogue.md");
     if std::env::var_os("PORTCULLIS_UPDATE_DOCS").is_some() {
         std::fs::write(&path, catalogue_page()).unwrap();
     }

@@ -12,7 +12,7 @@ use portcullis_diagnostics::RuleMeta;
 use portcullis_engine::{ScanOptions, ScanResult};
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
 fn scan(paths: &[&str]) -> ScanResult {

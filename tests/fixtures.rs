@@ -14,7 +14,7 @@ use std::time::Duration;
 use portcullis_engine::{self as scan, ScanOptions, ScanResult};
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
 fn scan(path: &Path) -> ScanResult {

@@ -808,17 +808,14 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
 #[test]
 fn no_network_or_process_api_outside_tests() {
     let mut files = Vec::new();
     rust_files(&workspace_root().join("crates"), &mut files);
+    rust_files(&workspace_root().join("src"), &mut files);
     assert!(files.len() > 20, "the crate sources were found: {files:?}");
     let mut offences = Vec::new();
     for path in files {

@@ -276,8 +276,7 @@ resource "aws_security_group" "db" {
 
 #[test]
 fn plan_alone_scans_only_the_plan() {
-    let plan =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/plan/no_source/plan.json");
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/plan/no_source/plan.json");
     let dir = project("plan", &[("main.tf", SSH_OPEN)]);
     let output = portcullis(
         &["scan", "--plan", plan.to_str().unwrap(), "--format", "json"],
