@@ -326,3 +326,20 @@ fn the_file_size_limit_is_configurable() {
         Some(1)
     );
 }
+
+#[test]
+fn paths_that_cannot_be_walked_are_reported_in_every_format() {
+    let dir = project("walk", &[("main.tf", SSH_OPEN)]);
+    let output = portcullis(&["scan", "--format", "json", "main.tf", "gone"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    let report = json(&output);
+    assert_eq!(report["errors"][0]["file"], "gone", "{report}");
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no such file"),
+        "{report}"
+    );
+    assert_eq!(report["findings"][0]["rule_id"], "SG002");
+}

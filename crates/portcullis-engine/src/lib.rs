@@ -135,12 +135,27 @@ fn display_path(path: &Path) -> String {
         .map_or_else(|| text.clone().into_owned(), str::to_owned)
 }
 
+/// An error of the walk, with the path it concerns when there is one.
+type WalkError = (Option<PathBuf>, String);
+
+/// The path an error of the walk is about, through the layers `ignore` wraps it in.
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
 /// Every candidate file under the given paths, sorted, with the walk's errors.
 fn discover(
     paths: &[PathBuf],
     exclude: &[String],
     threads: usize,
-) -> Result<(Vec<PathBuf>, Vec<String>), String> {
+) -> Result<(Vec<PathBuf>, Vec<WalkError>), String> {
     let found = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     for root in paths {
@@ -155,7 +170,7 @@ fn discover(
             errors
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push(format!("{}: no such file or directory", root.display()));
+                .push((Some(root.clone()), "no such file or directory".to_owned()));
             continue;
         }
         let mut overrides = ignore::overrides::OverrideBuilder::new(root);
@@ -201,7 +216,7 @@ fn discover(
                     Err(error) => errors
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .push(error.to_string()),
+                        .push((error_path(&error), error.to_string())),
                 }
                 ignore::WalkState::Continue
             })
@@ -346,7 +361,16 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         .collect();
     let (paths, walk_errors) = discover(&on_disk, &options.exclude, rayon::current_num_threads())?;
     if paths.is_empty() && !walk_errors.is_empty() && options.overlays.is_empty() {
-        return Err(walk_errors.join("; "));
+        let messages: Vec<String> = walk_errors
+            .iter()
+            .map(|(path, message)| match path {
+                Some(path) if !message.contains(&*path.to_string_lossy()) => {
+                    format!("{}: {message}", path.display())
+                }
+                _ => message.clone(),
+            })
+            .collect();
+        return Err(messages.join("; "));
     }
     // Unsaved editor buffers replace the disk, and count even before their first save.
     let mut paths = paths;
@@ -377,6 +401,21 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
 
     let sources = SourceMap::new();
     let mut problems = Vec::new();
+    // A directory or file the walk could not enter is reported like a file that could not be
+    // read, so that JSON, SARIF and the other formats show it too.
+    let mut walk_messages = Vec::new();
+    for (path, message) in walk_errors {
+        match path {
+            Some(path) => {
+                let file = sources.add(display_path(&path), "");
+                problems.push(Problem {
+                    span: file.span(0, 0),
+                    message,
+                });
+            }
+            None => walk_messages.push(message),
+        }
+    }
     let mut terraform_files = Vec::new();
     let mut templates = Vec::new();
     let mut plans = Vec::new();
@@ -482,7 +521,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         findings,
         suppressed,
         problems,
-        walk_errors,
+        walk_errors: walk_messages,
         elapsed: started.elapsed(),
     })
 }
