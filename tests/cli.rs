@@ -2,38 +2,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{SSH_OPEN, portcullis, project};
 
-fn portcullis(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-/// A fresh directory holding `files`.
-fn project(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("portcullis-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in files {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
-const SSH_OPEN: &str = r#"resource "aws_security_group" "web" {
-  ingress {
-    protocol    = "tcp"
-    from_port   = 22
-    to_port     = 22
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-"#;
+use std::path::Path;
+use std::process::Output;
 
 const HTTPS_ONLY: &str = r#"resource "aws_security_group" "web" {
   ingress {
@@ -212,7 +185,7 @@ fn output_file_and_text_summary() {
 
 #[test]
 fn missing_path_is_an_error() {
-    let dir = project("missing", &[]);
+    let dir = project::<&str>("missing", &[]);
     std::fs::create_dir_all(&dir).unwrap();
     let output = portcullis(&["scan", "does-not-exist"], &dir);
     assert_eq!(output.status.code(), Some(2));

@@ -4,8 +4,10 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::{SSH_OPEN, portcullis, project};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use portcullis_diagnostics::RuleMeta;
@@ -165,28 +167,6 @@ fn junit_is_well_formed_xml() {
     insta::assert_snapshot!("junit", relative(&text));
 }
 
-fn portcullis(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn project(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("portcullis-formats-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in files {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
-const SSH_OPEN: &str = "resource \"aws_security_group\" \"web\" {\n  ingress {\n    protocol    = \"tcp\"\n    from_port   = 22\n    to_port     = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";
-
 #[test]
 fn one_run_writes_several_formats() {
     let dir = project("multi", &[("main.tf", SSH_OPEN)]);
@@ -337,7 +317,7 @@ fn documented_scan_commands_work_as_written() {
     }
     assert!(commands.len() >= 6, "{commands:?}");
     // One directory for all, in documentation order: `--baseline` reads what `--write-baseline` wrote.
-    let dir = project("documented", &[]);
+    let dir = project::<&str>("documented", &[]);
     std::fs::create_dir_all(&dir).unwrap();
     for name in ["main.tf", "variables.tf", "terraform.tfvars"] {
         std::fs::copy(

@@ -2,37 +2,19 @@
 //! Hostile and unusual input through the whole pipeline: limits, odd files, links, output
 //! safety, determinism, and what the code base may never do (network, processes).
 
+mod common;
+use common::{SSH_OPEN, portcullis};
+
+/// A fresh directory holding raw bytes; the slice type lets arrays, vectors and strings mix.
+fn project(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    common::project(name, files)
+}
+
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use portcullis_engine::{ScanOptions, ScanResult};
-
-const SSH_OPEN: &str = r#"resource "aws_security_group" "web" {
-  ingress {
-    protocol    = "tcp"
-    from_port   = 22
-    to_port     = 22
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-"#;
-
-/// A fresh directory holding `files` (paths relative to it, raw bytes).
-fn project(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "portcullis-hardening-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for (path, bytes) in files {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    dir
-}
 
 fn scan(path: &Path) -> ScanResult {
     portcullis_engine::run(ScanOptions::new(vec![path.to_path_buf()])).unwrap()
@@ -95,14 +77,6 @@ fn problem_of(result: &ScanResult, name: &str) -> (u32, u32, String) {
 /// Whether `name` holds the SSH finding of [`SSH_OPEN`] (line 6, column 20).
 fn has_ssh_finding(result: &ScanResult, name: &str) -> bool {
     findings(result).contains(&(name.to_owned(), 6, 20, "SG002"))
-}
-
-fn portcullis(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portcullis"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
 }
 
 fn parse_json(bytes: &[u8]) -> serde_json::Value {

@@ -2,34 +2,13 @@
 //! Regression tests for problems the hardening work (issue 8) found in the checks, the Terraform
 //! front-end and the SARIF renderer; docs/hardening.md describes each one.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{SSH_OPEN, project};
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use portcullis_engine::ScanOptions;
-
-const SSH_OPEN: &str = r#"resource "aws_security_group" "web" {
-  ingress {
-    protocol    = "tcp"
-    from_port   = 22
-    to_port     = 22
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-"#;
-
-fn project(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "portcullis-regressions-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, text) in files {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 /// As the CLI scans `root`: module sources are confined to it.
 fn scan_confined(root: &Path) -> portcullis_engine::ScanResult {
