@@ -503,17 +503,8 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
     }));
     portcullis_report::sort_findings(&sources, &mut findings);
     let findings = cap_findings(findings, &mut problems);
-    suppressed.sort_by_cached_key(|entry| {
-        let finding = &entry.diagnostic;
-        let location = sources.location(finding.span.file, finding.span.start);
-        (
-            sources.path(finding.span.file),
-            location.line,
-            location.column,
-            finding.rule.code,
-            finding.fingerprint.clone(),
-        )
-    });
+    suppressed
+        .sort_by_cached_key(|entry| portcullis_report::finding_order(&sources, &entry.diagnostic));
     portcullis_report::sort_problems(&sources, &mut problems);
     Ok(ScanResult {
         sources,

@@ -65,19 +65,25 @@ impl Region {
     }
 }
 
-/// The order of every output: file, position, rule, message.
+/// Where a finding stands in every output: file, position, rule, message.
+pub fn finding_order(
+    sources: &SourceMap,
+    finding: &Diagnostic,
+) -> (String, u32, u32, &'static str, String, String) {
+    let location = sources.location(finding.span.file, finding.span.start);
+    (
+        sources.path(finding.span.file),
+        location.line,
+        location.column,
+        finding.rule.code,
+        finding.message.clone(),
+        finding.fingerprint.clone(),
+    )
+}
+
+/// Sorts findings in the order of every output.
 pub fn sort_findings(sources: &SourceMap, findings: &mut [Diagnostic]) {
-    findings.sort_by_cached_key(|finding| {
-        let location = sources.location(finding.span.file, finding.span.start);
-        (
-            sources.path(finding.span.file),
-            location.line,
-            location.column,
-            finding.rule.code,
-            finding.message.clone(),
-            finding.fingerprint.clone(),
-        )
-    });
+    findings.sort_by_cached_key(|finding| finding_order(sources, finding));
 }
 
 /// The order of problems: file, then position.
