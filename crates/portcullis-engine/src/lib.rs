@@ -443,50 +443,71 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
             }
         }
     }
-    let (terraform_units, template_units) = rayon::join(
-        || portcullis_terraform::analyze(&terraform_files, &sources, &options.terraform),
-        || {
-            templates
-                .par_iter()
-                .filter_map(|file| {
-                    portcullis_cloudformation::analyze(file, &options.cloudformation)
-                })
-                .collect::<Vec<Unit>>()
-        },
-    );
+    // Plans first: where a plan maps back to a root module's files, the plan's view replaces
+    // the Terraform front-end's, which must be known before each Terraform unit is checked.
     let plan_units: Vec<Unit> = plans
         .par_iter()
         .map(|file| portcullis_plan::analyze(file, &sources, &options.plan))
         .collect();
-    let files_scanned =
-        terraform_files.len() + template_units.len() + plan_units.len() + problems.len();
-    let terraform_units = superseded_by_plans(terraform_units, &plan_units);
-    let units: Vec<Unit> = terraform_units
-        .into_iter()
-        .chain(template_units)
-        .chain(plan_units)
-        .collect();
-    let findings: Vec<Diagnostic> = units
-        .par_iter()
-        .flat_map_iter(|unit| {
-            let mut findings =
-                portcullis_checks::check(&unit.inventory, &sources, &options.settings);
-            // Addresses are unique within a root module only: two roots calling the same module
-            // code report the same address, and must not share a fingerprint. The unit is named
-            // relative to its scanned path, so that where the checkout lives does not matter.
-            let unit_key = relative_to_roots(&unit.name, &options.paths);
-            for finding in &mut findings {
-                finding.fingerprint =
-                    portcullis_diagnostics::fingerprint(&[unit_key, &finding.fingerprint]);
-            }
-            findings
-        })
-        .collect();
-    let declared: Vec<_> = units
+    let planned: BTreeSet<FileId> = plan_units
         .iter()
-        .flat_map(|unit| unit.inventory.declared_suppressions.iter().cloned())
+        .flat_map(|unit| resource_files(&unit.inventory))
         .collect();
-    problems.extend(units.into_iter().flat_map(|unit| unit.problems));
+    // Each unit is checked as soon as it is made, on the thread that made it, and dropped: only
+    // its findings stay, so memory does not grow with the repository's inventories.
+    let check = |unit: Unit| check_unit(unit, &sources, options);
+    let (terraform_checked, template_checked) = rayon::join(
+        || {
+            portcullis_terraform::analyze_each(
+                &terraform_files,
+                &sources,
+                &options.terraform,
+                |mut unit| {
+                    if !planned.is_empty()
+                        && resource_files(&unit.inventory)
+                            .iter()
+                            .any(|file| planned.contains(file))
+                    {
+                        // The module's parse problems stay.
+                        unit.inventory = portcullis_ir::Inventory::default();
+                    }
+                    check(unit)
+                },
+            )
+        },
+        || {
+            templates
+                .par_iter()
+                .filter_map(|file| {
+                    portcullis_cloudformation::analyze(file, &options.cloudformation).map(check)
+                })
+                .collect::<Vec<Checked>>()
+        },
+    );
+    let files_scanned =
+        terraform_files.len() + template_checked.len() + plan_units.len() + problems.len();
+    let plan_checked: Vec<Checked> = plan_units.into_par_iter().map(check).collect();
+    let mut findings = Vec::new();
+    let mut declared = Vec::new();
+    // A problem of a module that several roots call, or of a --var-file, is reported once.
+    let mut seen: BTreeSet<(Span, String)> = problems
+        .iter()
+        .map(|problem| (problem.span, problem.message.clone()))
+        .collect();
+    for checked in terraform_checked
+        .into_iter()
+        .chain(template_checked)
+        .chain(plan_checked)
+    {
+        findings.extend(checked.findings);
+        declared.extend(checked.declared);
+        problems.extend(
+            checked
+                .problems
+                .into_iter()
+                .filter(|problem| seen.insert((problem.span, problem.message.clone()))),
+        );
+    }
     let (findings, mut suppressed) = suppress::apply(&sources, findings, &declared, Date::today());
     let mut findings = settle(findings, &options.settings);
     let (accepted, mut findings): (Vec<Diagnostic>, Vec<Diagnostic>) =
@@ -515,6 +536,30 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         walk_errors: walk_messages,
         elapsed: started.elapsed(),
     })
+}
+
+/// What is kept of a unit once it is checked.
+struct Checked {
+    findings: Vec<Diagnostic>,
+    declared: Vec<portcullis_ir::DeclaredSuppression>,
+    problems: Vec<Problem>,
+}
+
+fn check_unit(unit: Unit, sources: &SourceMap, options: &ScanOptions) -> Checked {
+    let mut findings = portcullis_checks::check(&unit.inventory, sources, &options.settings);
+    // Addresses are unique within a root module only: two roots calling the same module code
+    // report the same address, and must not share a fingerprint. The unit is named relative to
+    // its scanned path, so that where the checkout lives does not matter.
+    let unit_key = relative_to_roots(&unit.name, &options.paths);
+    for finding in &mut findings {
+        finding.fingerprint =
+            portcullis_diagnostics::fingerprint(&[unit_key, &finding.fingerprint]);
+    }
+    Checked {
+        findings,
+        declared: unit.inventory.declared_suppressions,
+        problems: unit.problems,
+    }
 }
 
 /// Applies the configuration to findings made outside the rules' checks (the suppression pass):
@@ -550,31 +595,6 @@ fn resource_files(inventory: &portcullis_ir::Inventory) -> BTreeSet<portcullis_i
         )
         .chain(inventory.nacls.iter().map(|acl| acl.span));
     spans.map(|span| span.file).collect()
-}
-
-/// A plan is the configuration fully evaluated: where a plan maps back to the `.tf` files of a
-/// root module, the plan's view replaces the Terraform front-end's (whose unknowns the plan has
-/// resolved), so that nothing is reported twice. The module's parse problems stay.
-fn superseded_by_plans(terraform_units: Vec<Unit>, plan_units: &[Unit]) -> Vec<Unit> {
-    let planned: BTreeSet<portcullis_ir::FileId> = plan_units
-        .iter()
-        .flat_map(|unit| resource_files(&unit.inventory))
-        .collect();
-    if planned.is_empty() {
-        return terraform_units;
-    }
-    terraform_units
-        .into_iter()
-        .map(|mut unit| {
-            if resource_files(&unit.inventory)
-                .iter()
-                .any(|file| planned.contains(file))
-            {
-                unit.inventory = portcullis_ir::Inventory::default();
-            }
-            unit
-        })
-        .collect()
 }
 
 /// A path shown as the scan shows it, without the scanned path it lies under.

@@ -14,7 +14,8 @@ mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use portcullis_ir::{Inventory, Problem, SourceFile, SourceMap, Unit};
 use rayon::prelude::*;
@@ -55,16 +56,50 @@ pub fn is_terraform_file(path: &Path) -> bool {
 /// `files`: every Terraform file the walker found (.tf, .tf.json, .tfvars, .tfvars.json), already read.
 /// `sources`: the shared SourceMap; register any extra file you read yourself (module sources under
 /// .terraform/modules, --var-file files) with `sources.add`.
+///
+/// The units are sorted by name; a problem several units share (a module two roots call, a
+/// `--var-file`) is given to the first of them only.
 pub fn analyze(files: &[Arc<SourceFile>], sources: &SourceMap, options: &Options) -> Vec<Unit> {
-    let parsed: Vec<(&Arc<SourceFile>, Parsed)> = files
+    let mut units = analyze_each(files, sources, options, |unit| unit);
+    units.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut seen: BTreeSet<(portcullis_ir::Span, String)> = BTreeSet::new();
+    for unit in &mut units {
+        unit.problems
+            .retain(|problem| seen.insert((problem.span, problem.message.clone())));
+    }
+    units
+}
+
+/// [`analyze`], one unit at a time: `consume` receives each root module's unit on the worker
+/// thread that evaluated it, so that the caller can check it and let it go while other roots are
+/// still being evaluated. A directory is parsed when a root first loads it and its syntax trees
+/// are dropped with that root's evaluation, unless other directories call it as a module (then
+/// it is parsed once and kept for all its callers): peak memory follows the roots being
+/// evaluated, not the whole repository.
+///
+/// Results come in the order of the root directories, then of the directories no root reads
+/// that have problems to report. A problem several units share is given to each of them.
+pub fn analyze_each<R, F>(
+    files: &[Arc<SourceFile>],
+    sources: &SourceMap,
+    options: &Options,
+    consume: F,
+) -> Vec<R>
+where
+    R: Send,
+    F: Fn(Unit) -> R + Sync,
+{
+    // Which directories are roots depends on the module calls, so the files that may hold one
+    // are parsed first; those parses are kept for the evaluation, nothing is parsed twice.
+    let early: Vec<Option<Parsed>> = files
         .par_iter()
-        .map(|file| (file, syntax::parse(file).map(Arc::new)))
+        .map(|file| may_call_modules(file).then(|| syntax::parse(file).map(Arc::new)))
         .collect();
-    let mut by_dir: BTreeMap<PathBuf, Vec<Arc<ParsedFile>>> = BTreeMap::new();
-    let mut problems_by_dir: BTreeMap<PathBuf, Vec<Problem>> = BTreeMap::new();
+    let mut dirs: BTreeMap<PathBuf, Dir> = BTreeMap::new();
     let mut module_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut calls: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
     let mut given: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
-    for (file, result) in &parsed {
+    for (file, early) in files.iter().zip(early) {
         let dir = dir_of(&file.path);
         if let Some(parent) = Path::new(&file.path).parent() {
             let parent = if parent.as_os_str().is_empty() {
@@ -78,54 +113,123 @@ pub fn analyze(files: &[Arc<SourceFile>], sources: &SourceMap, options: &Options
         }
         if !is_tfvars(&file.path) && !in_terraform_dir(&dir) {
             module_dirs.insert(dir.clone());
+            if let Some(Ok(parsed)) = &early {
+                let targets = local_calls(&dir, parsed);
+                if !targets.is_empty() {
+                    calls.entry(dir.clone()).or_default().extend(targets);
+                }
+            }
         }
-        match result {
-            Ok(parsed) => by_dir.entry(dir).or_default().push(Arc::clone(parsed)),
-            Err(problem) => problems_by_dir
-                .entry(dir)
-                .or_default()
-                .push(problem.clone()),
+        dirs.entry(dir)
+            .or_default()
+            .files
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((Arc::clone(file), early));
+    }
+    let called: BTreeSet<&PathBuf> = calls.values().flatten().collect();
+    for (dir, entry) in &mut dirs {
+        entry
+            .files
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        if called.contains(dir) {
+            entry.shared = Some(OnceLock::new());
         }
     }
-    for files in by_dir.values_mut() {
-        files.sort_by(|a, b| a.path().cmp(b.path()));
-    }
-    let roots = root_modules(&module_dirs, &by_dir);
+    let roots = root_modules(&module_dirs, &calls);
     let inputs = Inputs::new(sources, options);
     let shared = Shared {
-        by_dir: &by_dir,
-        problems_by_dir: &problems_by_dir,
+        dirs: &dirs,
         given: &given,
         sources,
         options,
         inputs: &inputs,
-        disk: std::sync::Mutex::default(),
+        disk: Mutex::default(),
     };
-    let mut units: Vec<Unit> = roots.par_iter().map(|root| shared.unit(root)).collect();
-    units.sort_by(|a, b| a.name.cmp(&b.name));
-    // A module directory used by several roots reports its problems once; a directory that no
-    // root reads (only tfvars, say) still reports them.
-    let mut seen: BTreeSet<(portcullis_ir::Span, String)> = BTreeSet::new();
-    for unit in &mut units {
-        unit.problems
-            .retain(|problem| seen.insert((problem.span, problem.message.clone())));
-    }
-    for (dir, problems) in &problems_by_dir {
-        let left: Vec<Problem> = problems
-            .iter()
-            .filter(|problem| seen.insert((problem.span, problem.message.clone())))
-            .cloned()
-            .collect();
-        if !left.is_empty() {
-            units.push(Unit {
+    let mut results: Vec<R> = roots
+        .par_iter()
+        .map(|root| consume(shared.unit(root)))
+        .collect();
+    // A directory that no root reads (only tfvars, say) still reports its problems.
+    let unread: Vec<Unit> = dirs
+        .par_iter()
+        .filter(|(_, entry)| !entry.loaded.load(Ordering::Relaxed))
+        .filter_map(|(dir, entry)| {
+            let (_, problems) = entry.load();
+            (!problems.is_empty()).then(|| Unit {
                 name: display(dir),
                 inventory: Inventory::default(),
-                problems: left,
-            });
+                problems,
+            })
+        })
+        .collect();
+    results.extend(unread.into_iter().map(consume));
+    results
+}
+
+/// Whether a file may hold a `module` block: its text must spell the word, unless it is JSON,
+/// where a key may be written with `\u` escapes.
+fn may_call_modules(file: &SourceFile) -> bool {
+    !is_tfvars(&file.path)
+        && (file.text.contains("module")
+            || (syntax::is_json(&file.path) && file.text.contains("\\u")))
+}
+
+/// The directories a file's `module` blocks call by local path.
+fn local_calls(dir: &Path, file: &ParsedFile) -> BTreeSet<PathBuf> {
+    let Some(body) = file.body() else {
+        return BTreeSet::new();
+    };
+    body.blocks()
+        .into_iter()
+        .filter(|block| block.ident == "module")
+        .filter_map(|block| eval::local_source(&block))
+        .map(|source| normalize(&dir.join(source)))
+        .filter(|target| target != dir)
+        .collect()
+}
+
+type DirFiles = (Vec<Arc<ParsedFile>>, Vec<Problem>);
+
+/// The files the walker gave in one directory.
+#[derive(Default)]
+struct Dir {
+    /// Sorted by path, each with its parse if it was parsed early (to find module calls); the
+    /// parse is taken when the directory is loaded.
+    files: Mutex<Vec<(Arc<SourceFile>, Option<Parsed>)>>,
+    /// Set for a directory other directories call as a module: parsed once, kept for every
+    /// root that loads it.
+    shared: Option<OnceLock<DirFiles>>,
+    /// Whether a root has loaded it.
+    loaded: AtomicBool,
+}
+
+impl Dir {
+    fn load(&self) -> DirFiles {
+        self.loaded.store(true, Ordering::Relaxed);
+        match &self.shared {
+            Some(cell) => cell.get_or_init(|| self.parse()).clone(),
+            None => self.parse(),
         }
     }
-    units.sort_by(|a, b| a.name.cmp(&b.name));
-    units
+
+    fn parse(&self) -> DirFiles {
+        let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut parsed = Vec::new();
+        let mut problems = Vec::new();
+        for (source, early) in files.iter_mut() {
+            match early
+                .take()
+                .unwrap_or_else(|| syntax::parse(source).map(Arc::new))
+            {
+                Ok(file) => parsed.push(file),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        (parsed, problems)
+    }
 }
 
 /// Directories under `.terraform` hold installed modules, never root modules.
@@ -139,27 +243,8 @@ fn in_terraform_dir(dir: &Path) -> bool {
 /// directory is analysed; when everything is a cycle, every directory is a root.
 fn root_modules(
     module_dirs: &BTreeSet<PathBuf>,
-    by_dir: &BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
+    calls: &BTreeMap<PathBuf, BTreeSet<PathBuf>>,
 ) -> Vec<PathBuf> {
-    let mut calls: BTreeMap<&PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
-    for dir in module_dirs {
-        let targets = calls.entry(dir).or_default();
-        for file in by_dir.get(dir).into_iter().flatten() {
-            let Some(body) = file.body() else { continue };
-            for block in body
-                .blocks()
-                .into_iter()
-                .filter(|block| block.ident == "module")
-            {
-                if let Some(source) = eval::local_source(&block) {
-                    let target = normalize(&dir.join(source));
-                    if &target != dir {
-                        targets.insert(target);
-                    }
-                }
-            }
-        }
-    }
     let called: BTreeSet<&PathBuf> = calls.values().flatten().collect();
     let mut roots: Vec<PathBuf> = module_dirs
         .iter()
@@ -245,18 +330,15 @@ struct Loading {
 }
 
 struct Shared<'s> {
-    by_dir: &'s BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
-    problems_by_dir: &'s BTreeMap<PathBuf, Vec<Problem>>,
+    dirs: &'s BTreeMap<PathBuf, Dir>,
     /// The directories of the given files, normalised → as given.
     given: &'s BTreeMap<PathBuf, PathBuf>,
     sources: &'s SourceMap,
     options: &'s Options,
     inputs: &'s Inputs,
     /// Directories read from disk, with the problems of their files.
-    disk: std::sync::Mutex<BTreeMap<PathBuf, DirFiles>>,
+    disk: Mutex<BTreeMap<PathBuf, DirFiles>>,
 }
-
-type DirFiles = (Vec<Arc<ParsedFile>>, Vec<Problem>);
 
 impl Shared<'_> {
     fn unit(&self, root: &Path) -> Unit {
@@ -454,19 +536,13 @@ impl Shared<'_> {
         given: &Path,
         problems: &mut Vec<Problem>,
     ) -> Vec<Arc<ParsedFile>> {
-        if let Some(files) = self.by_dir.get(dir) {
-            problems.extend(self.problems_by_dir.get(dir).into_iter().flatten().cloned());
-            return files.clone();
-        }
-        if let Some(dir_problems) = self.problems_by_dir.get(dir) {
-            problems.extend(dir_problems.iter().cloned());
-            return Vec::new();
+        if let Some(entry) = self.dirs.get(dir) {
+            let (files, dir_problems) = entry.load();
+            problems.extend(dir_problems);
+            return files;
         }
         // Several roots may call the same directory outside the scan: read and register it once.
-        let mut disk = self
-            .disk
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut disk = self.disk.lock().unwrap_or_else(PoisonError::into_inner);
         let (files, dir_problems) = disk
             .entry(dir.to_path_buf())
             .or_insert_with(|| self.read_dir(dir, given));

@@ -442,3 +442,71 @@ fn an_installed_module_file_that_is_not_utf8_is_reported() {
     );
     std::fs::remove_dir_all(root).ok();
 }
+
+#[test]
+fn a_scanned_module_called_by_two_roots_is_shared_and_its_problem_reported_once() {
+    let call = "module \"sg\" {\n  source = \"../shared\"\n  cidrs  = [\"0.0.0.0/0\"]\n}\n";
+    let files = [
+        ("a/main.tf", call),
+        ("b/main.tf", call),
+        ("shared/main.tf", SG_MODULE),
+        ("shared/broken.tf", "resource \"x\" \"y\" {\n"),
+    ];
+    let (_, units) = run(&files);
+    let names: Vec<&str> = units.iter().map(|unit| unit.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"], "the called directory is not a root");
+    for unit in &units {
+        assert_eq!(
+            peers(rule(unit, "module.sg.aws_security_group_rule.in")),
+            vec!["0.0.0.0/0"]
+        );
+    }
+    let problems: usize = units.iter().map(|unit| unit.problems.len()).sum();
+    assert_eq!(problems, 1, "the broken module file is reported once");
+
+    // Unit by unit, each root that loads the module carries its problem.
+    let sources = portcullis_ir::SourceMap::new();
+    let added: Vec<_> = files
+        .iter()
+        .map(|(path, text)| sources.add(*path, *text))
+        .collect();
+    let mut seen =
+        portcullis_terraform::analyze_each(&added, &sources, &Options::default(), |unit| {
+            (unit.name, unit.problems.len(), unit.inventory.rules.len())
+        });
+    seen.sort();
+    assert_eq!(seen, [("a".to_owned(), 1, 1), ("b".to_owned(), 1, 1)]);
+}
+
+#[test]
+fn a_module_call_spelled_with_json_escapes_is_still_a_call() {
+    // `\u006dodule` is `module`: the file never spells the word, yet it calls ./sg.
+    let (_, units) = run(&[
+        (
+            "r/main.tf.json",
+            r#"{"\u006dodule": {"web": {"source": "./sg", "cidrs": ["0.0.0.0/0"]}}}"#,
+        ),
+        ("r/sg/main.tf", SG_MODULE),
+    ]);
+    assert_eq!(units.len(), 1, "r/sg is a module, not a root");
+    assert_eq!(
+        peers(rule(&units[0], "module.web.aws_security_group_rule.in")),
+        vec!["0.0.0.0/0"]
+    );
+}
+
+#[test]
+fn a_directory_no_root_reads_still_reports_its_problems() {
+    let (sources, units) = run(&[
+        ("r/main.tf", "resource \"aws_security_group\" \"sg\" {}\n"),
+        ("vars/prod.tfvars", "cidrs = [\n"),
+    ]);
+    let names: Vec<&str> = units.iter().map(|unit| unit.name.as_str()).collect();
+    assert_eq!(names, ["r", "vars"]);
+    assert!(units[0].problems.is_empty());
+    assert_eq!(units[1].problems.len(), 1);
+    assert_eq!(
+        sources.path(units[1].problems[0].span.file),
+        "vars/prod.tfvars"
+    );
+}
