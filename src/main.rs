@@ -455,35 +455,54 @@ fn run_scan(
                     && std::env::var_os("NO_COLOR").is_none()
             }
         };
-        let rendered = match format {
-            Format::Text => portcullis_report::render_text(
-                &outcome,
-                portcullis_report::TextOptions {
-                    color,
-                    show_suppressed: args.show_suppressed,
-                },
-            ),
-            Format::Json => portcullis_report::render_json(&outcome),
-            Format::Sarif => portcullis_report::render_sarif(
+        let (mut to_file, mut to_stdout);
+        let out: &mut dyn Write = match &file {
+            Some(path) => {
+                let created = std::fs::File::create(path)
+                    .map_err(|error| format!("{}: {error}", path.display()))?;
+                to_file = std::io::BufWriter::new(created);
+                &mut to_file
+            }
+            None => {
+                to_stdout = std::io::BufWriter::new(&mut *stdout);
+                &mut to_stdout
+            }
+        };
+        let written = match format {
+            // The two formats that grow largest are written as they are made.
+            Format::Json => portcullis_report::write_json(&outcome, out),
+            Format::Sarif => portcullis_report::write_sarif(
                 &outcome,
                 &portcullis_report::SarifOptions {
                     rules: &rules,
                     category: &args.sarif_category,
                     source_root: source_root.clone(),
                 },
+                out,
             ),
-            Format::Github => portcullis_report::render_github(&outcome),
-            Format::Junit => portcullis_report::render_junit(&outcome),
-            Format::Markdown => portcullis_report::render_markdown(&outcome),
-            Format::Dot => portcullis_report::render_dot(&outcome),
+            Format::Text => out.write_all(
+                portcullis_report::render_text(
+                    &outcome,
+                    portcullis_report::TextOptions {
+                        color,
+                        show_suppressed: args.show_suppressed,
+                    },
+                )
+                .as_bytes(),
+            ),
+            Format::Github => out.write_all(portcullis_report::render_github(&outcome).as_bytes()),
+            Format::Junit => out.write_all(portcullis_report::render_junit(&outcome).as_bytes()),
+            Format::Markdown => {
+                out.write_all(portcullis_report::render_markdown(&outcome).as_bytes())
+            }
+            Format::Dot => out.write_all(portcullis_report::render_dot(&outcome).as_bytes()),
         };
-        match file {
-            Some(path) => std::fs::write(&path, rendered)
-                .map_err(|error| format!("{}: {error}", path.display()))?,
-            None => stdout
-                .write_all(rendered.as_bytes())
-                .map_err(|error| error.to_string())?,
-        }
+        written
+            .and_then(|()| out.flush())
+            .map_err(|error| match &file {
+                Some(path) => format!("{}: {error}", path.display()),
+                None => error.to_string(),
+            })?;
     }
     Ok(ExitCode::from(result.exit_code(fail_on)))
 }

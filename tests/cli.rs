@@ -183,6 +183,22 @@ fn output_file_and_text_summary() {
     assert!(text.contains("1 finding (1 high)"), "{text}");
 }
 
+/// JSON and SARIF are written as they are made: a write that fails half-way is still an error.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_is_an_error() {
+    let dir = project("unwritable", &[("main.tf", SSH_OPEN)]);
+    for format in ["json", "sarif", "text"] {
+        let output = portcullis(&["scan", "--format", format, "-o", "/dev/full"], &dir);
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("/dev/full: No space left on device"),
+            "{format}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn missing_path_is_an_error() {
     let dir = project::<&str>("missing", &[]);

@@ -4,15 +4,16 @@ use serde::Serialize;
 
 use portcullis_diagnostics::Severity;
 
-use crate::{Region, ScanOutcome};
+use crate::{LazySeq, Region, ScanOutcome, write_pretty_json, written};
 
 #[derive(Serialize)]
-struct Output<'a> {
+#[serde(bound(serialize = "LazySeq<F>: Serialize, LazySeq<E>: Serialize"))]
+struct Output<F, E> {
     version: u32,
     tool: Tool,
     summary: Summary,
-    findings: Vec<Finding<'a>>,
-    errors: Vec<Error>,
+    findings: LazySeq<F>,
+    errors: LazySeq<E>,
 }
 
 #[derive(Serialize)]
@@ -111,77 +112,74 @@ struct Edit<'a> {
 }
 
 #[derive(Serialize)]
-struct Error {
+struct Error<'a> {
     file: String,
     line: u32,
     column: u32,
-    message: String,
+    message: &'a str,
 }
 
 /// The JSON document, pretty-printed, with a trailing newline.
 pub fn render(outcome: &ScanOutcome<'_>) -> String {
+    written(|out| write(outcome, out))
+}
+
+/// [`render`], written as it is made.
+pub fn write(outcome: &ScanOutcome<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let sources = outcome.sources;
-    let findings = outcome
-        .findings
-        .iter()
-        .map(|finding| Finding {
-            rule_id: finding.rule.code,
-            rule: finding.rule.name,
-            severity: finding.severity.as_str(),
-            certainty: finding.certainty.as_str(),
-            message: &finding.message,
-            location: Region::of(sources, finding.span).into(),
-            resource: &finding.resource,
-            exposure: finding.exposure.as_ref().map(|exposure| Exposure {
-                direction: exposure.direction.as_str(),
-                protocol: exposure.protocol.name(),
-                from_port: exposure.ports.map(|ports| ports.from),
-                to_port: exposure.ports.map(|ports| ports.to),
-                peer: &exposure.peer,
-                services: &exposure.services,
-                groups: &exposure.groups,
-                target: exposure.target.as_deref(),
-            }),
-            related: finding
-                .related
-                .iter()
-                .map(|related| Related {
-                    location: Region::of(sources, related.span).into(),
-                    message: &related.message,
-                })
-                .collect(),
-            suggestions: finding
-                .suggestions
-                .iter()
-                .map(|suggestion| Suggestion {
-                    message: &suggestion.message,
-                    applicability: suggestion.applicability.as_str(),
-                    edits: suggestion
-                        .edits
-                        .iter()
-                        .map(|edit| Edit {
-                            location: Region::of(sources, edit.span).into(),
-                            replacement: &edit.replacement,
-                        })
-                        .collect(),
-                })
-                .collect(),
-            fingerprint: &finding.fingerprint,
-        })
-        .collect();
-    let errors = outcome
-        .problems
-        .iter()
-        .map(|problem| {
-            let region = Region::of(sources, problem.span);
-            Error {
-                file: region.path,
-                line: region.start_line,
-                column: region.start_column,
-                message: problem.message.clone(),
-            }
-        })
-        .collect();
+    let findings = outcome.findings.iter().map(|finding| Finding {
+        rule_id: finding.rule.code,
+        rule: finding.rule.name,
+        severity: finding.severity.as_str(),
+        certainty: finding.certainty.as_str(),
+        message: &finding.message,
+        location: Region::of(sources, finding.span).into(),
+        resource: &finding.resource,
+        exposure: finding.exposure.as_ref().map(|exposure| Exposure {
+            direction: exposure.direction.as_str(),
+            protocol: exposure.protocol.name(),
+            from_port: exposure.ports.map(|ports| ports.from),
+            to_port: exposure.ports.map(|ports| ports.to),
+            peer: &exposure.peer,
+            services: &exposure.services,
+            groups: &exposure.groups,
+            target: exposure.target.as_deref(),
+        }),
+        related: finding
+            .related
+            .iter()
+            .map(|related| Related {
+                location: Region::of(sources, related.span).into(),
+                message: &related.message,
+            })
+            .collect(),
+        suggestions: finding
+            .suggestions
+            .iter()
+            .map(|suggestion| Suggestion {
+                message: &suggestion.message,
+                applicability: suggestion.applicability.as_str(),
+                edits: suggestion
+                    .edits
+                    .iter()
+                    .map(|edit| Edit {
+                        location: Region::of(sources, edit.span).into(),
+                        replacement: &edit.replacement,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        fingerprint: &finding.fingerprint,
+    });
+    let errors = outcome.problems.iter().map(|problem| {
+        let region = Region::of(sources, problem.span);
+        Error {
+            file: region.path,
+            line: region.start_line,
+            column: region.start_column,
+            message: &problem.message,
+        }
+    });
     let output = Output {
         version: 1,
         tool: Tool {
@@ -200,15 +198,8 @@ pub fn render(outcome: &ScanOutcome<'_>) -> String {
                 info: outcome.count(Severity::Info),
             },
         },
-        findings,
-        errors,
+        findings: LazySeq::new(findings),
+        errors: LazySeq::new(errors),
     };
-    let mut text = serde_json::to_string_pretty(&output).unwrap_or_else(|error| {
-        format!(
-            "{{\"version\":1,\"errors\":[{{\"message\":{:?}}}]}}",
-            error.to_string()
-        )
-    });
-    text.push('\n');
-    text
+    write_pretty_json(&output, out)
 }

@@ -9,6 +9,7 @@ mod markdown;
 mod sarif;
 mod text;
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
@@ -16,10 +17,10 @@ use portcullis_ir::{Problem, SourceMap, Span};
 
 pub use dot::render as render_dot;
 pub use github::render as render_github;
-pub use json::render as render_json;
+pub use json::{render as render_json, write as write_json};
 pub use junit::render as render_junit;
 pub use markdown::render as render_markdown;
-pub use sarif::{SarifOptions, path_uri, render as render_sarif};
+pub use sarif::{SarifOptions, path_uri, render as render_sarif, write as write_sarif};
 pub use text::{TextOptions, neutralise, render as render_text};
 
 /// Everything a renderer needs: findings and problems already sorted.
@@ -97,4 +98,47 @@ pub fn sort_problems(sources: &SourceMap, problems: &mut [Problem]) {
             problem.message.clone(),
         )
     });
+}
+
+/// A sequence serialised item by item as it is written, so that a report on a large repository
+/// is never held in memory whole. It can be serialised once.
+pub(crate) struct LazySeq<I>(RefCell<Option<I>>);
+
+impl<I> LazySeq<I> {
+    pub fn new(items: I) -> Self {
+        Self(RefCell::new(Some(items)))
+    }
+}
+
+impl<I> serde::Serialize for LazySeq<I>
+where
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.borrow_mut().take() {
+            Some(items) => serializer.collect_seq(items),
+            None => Err(serde::ser::Error::custom(
+                "a lazy sequence is serialised once",
+            )),
+        }
+    }
+}
+
+/// Writes a serialisable report as pretty JSON with a trailing newline.
+pub(crate) fn write_pretty_json(
+    value: &impl serde::Serialize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// What a writer wrote, as text (JSON writers write UTF-8).
+pub(crate) fn written(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail: the only errors are the writer's.
+    let _ = write(&mut bytes);
+    String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }

@@ -1,11 +1,12 @@
 //! `--format sarif`: SARIF 2.1.0 shaped for GitHub code scanning.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use portcullis_diagnostics::{Diagnostic, RuleMeta, Severity, section};
 use portcullis_ir::{SourceMap, Span};
 
-use crate::ScanOutcome;
+use crate::{LazySeq, ScanOutcome, write_pretty_json, written};
 
 /// Rule metadata for the driver; the renderer lists every rule, not only those that fired, so that
 /// code scanning can close alerts of rules that stop firing.
@@ -176,14 +177,45 @@ fn result(
     result
 }
 
+/// The SARIF log, pretty-printed, with a trailing newline.
 pub fn render(outcome: &ScanOutcome<'_>, options: &SarifOptions<'_>) -> String {
+    written(|out| write(outcome, options, out))
+}
+
+/// The SARIF log and its one run. Fields are in alphabetical order, as in a `serde_json` map.
+#[derive(Serialize)]
+#[serde(bound(serialize = "Run<R>: Serialize"))]
+struct Log<R> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<R>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase", bound(serialize = "LazySeq<R>: Serialize"))]
+struct Run<R> {
+    automation_details: Value,
+    column_kind: &'static str,
+    invocations: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<Value>,
+    results: LazySeq<R>,
+    tool: Value,
+}
+
+/// [`render`], written as it is made: results are built one at a time.
+pub fn write(
+    outcome: &ScanOutcome<'_>,
+    options: &SarifOptions<'_>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let sources = outcome.sources;
-    let mut results: Vec<Value> = outcome
+    let findings = outcome
         .findings
         .iter()
-        .map(|finding| result(sources, options.rules, finding, None))
-        .collect();
-    results.extend(outcome.suppressed.iter().map(|suppressed| {
+        .map(|finding| result(sources, options.rules, finding, None));
+    let suppressed = outcome.suppressed.iter().map(|suppressed| {
         let kind = if suppressed.suppression.span.is_some() { "inSource" } else { "external" };
         let suppression = json!({
             "kind": kind,
@@ -191,7 +223,7 @@ pub fn render(outcome: &ScanOutcome<'_>, options: &SarifOptions<'_>) -> String {
             "justification": format!("{}: {}", suppressed.suppression.kind, suppressed.suppression.reason),
         });
         result(sources, options.rules, &suppressed.diagnostic, Some(suppression))
-    }));
+    });
     let notifications: Vec<Value> = outcome
         .problems
         .iter()
@@ -203,8 +235,19 @@ pub fn render(outcome: &ScanOutcome<'_>, options: &SarifOptions<'_>) -> String {
             })
         })
         .collect();
-    let mut run = json!({
-        "tool": {
+    let run = Run {
+        automation_details: json!({ "id": options.category }),
+        column_kind: "utf16CodeUnits",
+        invocations: json!([{
+            "executionSuccessful": outcome.problems.is_empty(),
+            "toolExecutionNotifications": notifications,
+        }]),
+        original_uri_base_ids: options
+            .source_root
+            .as_ref()
+            .map(|root| json!({ "%SRCROOT%": { "uri": root } })),
+        results: LazySeq::new(findings.chain(suppressed)),
+        tool: json!({
             "driver": {
                 "name": "portcullis",
                 "version": env!("CARGO_PKG_VERSION"),
@@ -212,24 +255,12 @@ pub fn render(outcome: &ScanOutcome<'_>, options: &SarifOptions<'_>) -> String {
                 "informationUri": "https://github.com/portcullis-sec/portcullis",
                 "rules": options.rules.iter().map(|meta| rule_descriptor(meta)).collect::<Vec<_>>(),
             }
-        },
-        "automationDetails": { "id": options.category },
-        "columnKind": "utf16CodeUnits",
-        "results": results,
-        "invocations": [{
-            "executionSuccessful": outcome.problems.is_empty(),
-            "toolExecutionNotifications": notifications,
-        }],
-    });
-    if let Some(root) = &options.source_root {
-        run["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": root } });
-    }
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [run],
-    });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+        }),
+    };
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [run],
+        version: "2.1.0",
+    };
+    write_pretty_json(&log, out)
 }
