@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
-use portcullis_ir::{FileId, Problem, SourceMap, Span, Unit};
+use portcullis_ir::{FileId, Problem, SourceFile, SourceMap, Span, Unit};
 use portcullis_report::ScanOutcome;
 use rayon::prelude::*;
 
@@ -385,7 +385,8 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
     );
     paths.sort();
     paths.dedup();
-    let read: Vec<(PathBuf, Result<String, String>)> = paths
+    // Files are read and indexed (their line index) in parallel, and registered in path order.
+    let read: Vec<(PathBuf, Result<SourceFile, String>)> = paths
         .into_par_iter()
         .map(|path| {
             let text = match options.overlays.get(&path) {
@@ -395,7 +396,8 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
             if let Some(counter) = &options.progress {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
-            (path, text)
+            let file = text.map(|text| SourceFile::new(FileId(0), display_path(&path), text));
+            (path, file)
         })
         .collect();
 
@@ -419,11 +421,10 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
     let mut terraform_files = Vec::new();
     let mut templates = Vec::new();
     let mut plans = Vec::new();
-    for (path, text) in read {
-        let display = display_path(&path);
-        match text {
-            Ok(text) => {
-                let file = sources.add(display, text);
+    for (path, file) in read {
+        match file {
+            Ok(file) => {
+                let file = sources.insert(file);
                 match kind_of(&path) {
                     Some(Kind::Terraform) => terraform_files.push(file),
                     // A plan is JSON too: its content decides.
@@ -435,7 +436,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
                 }
             }
             Err(message) => {
-                let file = sources.add(display, "");
+                let file = sources.add(display_path(&path), "");
                 problems.push(Problem {
                     span: file.span(0, 0),
                     message,
@@ -522,10 +523,11 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
             span: None,
         },
     }));
-    portcullis_report::sort_findings(&sources, &mut findings);
+    findings.par_sort_by_cached_key(|finding| portcullis_report::finding_order(&sources, finding));
     let findings = cap_findings(findings, &mut problems);
-    suppressed
-        .sort_by_cached_key(|entry| portcullis_report::finding_order(&sources, &entry.diagnostic));
+    suppressed.par_sort_by_cached_key(|entry| {
+        portcullis_report::finding_order(&sources, &entry.diagnostic)
+    });
     portcullis_report::sort_problems(&sources, &mut problems);
     Ok(ScanResult {
         sources,

@@ -7,13 +7,13 @@
 //! that line. Expired suppressions stop suppressing and are reported; unused portcullis
 //! suppressions are reported.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
 use portcullis_checks::find_rule;
 use portcullis_diagnostics::{Certainty, Diagnostic, SuppressedFinding, Suppression, fingerprint};
-use portcullis_ir::{DeclaredSuppression, FileId, SourceMap, Span};
+use portcullis_ir::{DeclaredSuppression, FileId, SourceFile, SourceMap, Span};
 
 use crate::date::Date;
 
@@ -337,11 +337,22 @@ fn declared_marker(
     })
 }
 
-fn markers_of_file(sources: &SourceMap, file: FileId, today: Date) -> Vec<Marker> {
-    let Some(source) = sources.get(file) else {
-        return Vec::new();
-    };
+/// Words one of which every marker's comment holds, in lower case.
+const MARKER_WORDS: [&str; 5] = [
+    "portcullis:ignore",
+    "tfsec:ignore:",
+    "trivy:ignore:",
+    "checkov:skip=",
+    "kics-scan ignore-",
+];
+
+fn markers_of_file(source: &SourceFile, today: Date) -> Vec<Marker> {
     let text = source.text.as_ref();
+    // Most files hold no marker: a search of the whole text is cheaper than reading each comment.
+    let lower = text.to_ascii_lowercase();
+    if !MARKER_WORDS.iter().any(|word| lower.contains(word)) {
+        return Vec::new();
+    }
     let lines: Vec<&str> = text.split('\n').collect();
     let mut offset = 0usize;
     let mut markers = Vec::new();
@@ -415,13 +426,15 @@ pub fn apply(
     declared: &[DeclaredSuppression],
     today: Date,
 ) -> (Vec<Diagnostic>, Vec<SuppressedFinding>) {
-    // Files with portcullis markers or declared suppressions are read even without findings, to
-    // report unused ones.
+    // The comments of files with findings are read, and those of files with portcullis markers
+    // or declared suppressions even without findings, to report unused ones; all in parallel.
+    let mut wanted: BTreeSet<FileId> = findings.iter().map(|finding| finding.span.file).collect();
+    wanted.extend(declared.iter().map(|declaration| declaration.scope.file));
     let mut markers: BTreeMap<FileId, Vec<Marker>> = sources
         .files()
         .par_iter()
-        .filter(|file| file.text.contains("portcullis:ignore"))
-        .map(|file| (file.id, markers_of_file(sources, file.id, today)))
+        .filter(|file| wanted.contains(&file.id) || file.text.contains("portcullis:ignore"))
+        .map(|file| (file.id, markers_of_file(file, today)))
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
@@ -429,17 +442,20 @@ pub fn apply(
         if let Some(marker) = declared_marker(sources, declaration, today) {
             markers
                 .entry(declaration.scope.file)
-                .or_insert_with(|| markers_of_file(sources, declaration.scope.file, today))
+                .or_default()
                 .push(marker);
         }
     }
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
     for finding in findings {
-        let file = finding.span.file;
-        let file_markers = markers
-            .entry(file)
-            .or_insert_with(|| markers_of_file(sources, file, today));
+        let Some(file_markers) = markers
+            .get_mut(&finding.span.file)
+            .filter(|file_markers| !file_markers.is_empty())
+        else {
+            kept.push(finding);
+            continue;
+        };
         let lines = finding_lines(sources, &finding);
         let matching = file_markers.iter_mut().find(|marker| {
             marker.problem.is_none()

@@ -158,9 +158,15 @@ impl SourceMap {
     }
 
     pub fn add(&self, path: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<SourceFile> {
+        self.insert(SourceFile::new(FileId(0), path, text))
+    }
+
+    /// Adds a file built beforehand, giving it the next id: building it (its line index) can
+    /// then happen on a worker thread, outside the map's lock.
+    pub fn insert(&self, mut file: SourceFile) -> Arc<SourceFile> {
         let mut files = self.files.write().unwrap_or_else(PoisonError::into_inner);
-        let id = FileId(u32::try_from(files.len()).unwrap_or(u32::MAX));
-        let file = Arc::new(SourceFile::new(id, path, text));
+        file.id = FileId(u32::try_from(files.len()).unwrap_or(u32::MAX));
+        let file = Arc::new(file);
         files.push(Arc::clone(&file));
         file
     }
