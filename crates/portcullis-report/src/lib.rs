@@ -10,6 +10,7 @@ mod sarif;
 mod text;
 
 use std::cell::RefCell;
+use std::io::Write as _;
 use std::time::Duration;
 
 use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
@@ -130,8 +131,12 @@ pub(crate) fn write_pretty_json(
     value: &impl serde::Serialize,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
-    out.write_all(b"\n")
+    // The serialiser writes many small pieces: a buffer of a concrete type takes them inline,
+    // instead of one dynamic call each.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, value).map_err(std::io::Error::other)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 /// What a writer wrote, as text (JSON writers write UTF-8).

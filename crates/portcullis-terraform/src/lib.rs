@@ -148,10 +148,19 @@ where
         inputs: &inputs,
         disk: Mutex::default(),
     };
-    let mut results: Vec<R> = roots
-        .par_iter()
-        .map(|root| consume(shared.unit(root)))
+    // The largest roots go first, so that no worker is left with a big one at the end while
+    // the others wait; results are put back in the order of the roots.
+    let mut by_size: Vec<(usize, &PathBuf)> = roots.iter().enumerate().collect();
+    by_size.sort_by_cached_key(|(index, root)| {
+        let size = dirs.get(*root).map_or(0, Dir::size);
+        (std::cmp::Reverse(size), *index)
+    });
+    let mut indexed: Vec<(usize, R)> = by_size
+        .into_par_iter()
+        .map(|(index, root)| (index, consume(shared.unit(root))))
         .collect();
+    indexed.sort_by_key(|(index, _)| *index);
+    let mut results: Vec<R> = indexed.into_iter().map(|(_, result)| result).collect();
     // A directory that no root reads (only tfvars, say) still reports its problems.
     let unread: Vec<Unit> = dirs
         .par_iter()
@@ -207,6 +216,16 @@ struct Dir {
 }
 
 impl Dir {
+    /// The bytes of its files: how long its evaluation may take.
+    fn size(&self) -> usize {
+        self.files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(source, _)| source.text.len())
+            .sum()
+    }
+
     fn load(&self) -> DirFiles {
         self.loaded.store(true, Ordering::Relaxed);
         match &self.shared {
