@@ -262,7 +262,8 @@ fn read_text(path: &Path, roots: &[PathBuf], max_size: u64) -> Result<String, St
         return Err(too_big(metadata.len()));
     }
     // The file may grow between the check and the read: never read more than the limit.
-    let mut bytes = Vec::new();
+    // Sized to the file, so that the text is kept without spare capacity and never copied.
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     std::fs::File::open(path)
         .and_then(|file| file.take(max_size + 1).read_to_end(&mut bytes))
         .map_err(cannot_read)?;

@@ -347,7 +347,7 @@ const MARKER_WORDS: [&str; 5] = [
 ];
 
 fn markers_of_file(source: &SourceFile, today: Date) -> Vec<Marker> {
-    let text = source.text.as_ref();
+    let text = source.text.as_str();
     // Most files hold no marker: a search of the whole text is cheaper than reading each comment.
     let lower = text.to_ascii_lowercase();
     if !MARKER_WORDS.iter().any(|word| lower.contains(word)) {

@@ -70,13 +70,14 @@ pub struct Location {
 pub struct SourceFile {
     pub id: FileId,
     pub path: String,
-    pub text: Arc<str>,
+    /// Kept as read: a `String` moves in without a copy, large files included.
+    pub text: String,
     index: LineIndex,
 }
 
 impl SourceFile {
-    pub fn new(id: FileId, path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
+    pub fn new(id: FileId, path: impl Into<String>, text: impl Into<String>) -> Self {
+        let text: String = text.into();
         let index = LineIndex::new(&text);
         Self {
             id,
@@ -157,7 +158,7 @@ impl SourceMap {
         Self::default()
     }
 
-    pub fn add(&self, path: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<SourceFile> {
+    pub fn add(&self, path: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
         self.insert(SourceFile::new(FileId(0), path, text))
     }
 

@@ -129,7 +129,7 @@ fn bench_input(c: &mut Criterion, name: &str, plans: &[(String, Arc<str>)]) {
                 let sources = SourceMap::new();
                 let files: Vec<_> = plans
                     .iter()
-                    .map(|(path, text)| sources.add(path.clone(), Arc::clone(text)))
+                    .map(|(path, text)| sources.add(path.clone(), &**text))
                     .collect();
                 (sources, files)
             },

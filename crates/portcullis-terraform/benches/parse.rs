@@ -147,7 +147,7 @@ fn load(files: &Files) -> (SourceMap, Vec<Arc<SourceFile>>) {
     let sources = SourceMap::new();
     let added = files
         .iter()
-        .map(|(path, text)| sources.add(path.clone(), Arc::clone(text)))
+        .map(|(path, text)| sources.add(path.clone(), &**text))
         .collect();
     (sources, added)
 }
