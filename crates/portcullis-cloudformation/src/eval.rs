@@ -558,6 +558,13 @@ impl<'a> Template<'a> {
                     via: Vec::new(),
                 };
             }
+            (Some("AWS::EC2::VPC"), "DefaultSecurityGroup") => {
+                return Ev::Str {
+                    value: crate::resources::default_group_id(target),
+                    span,
+                    via: Vec::new(),
+                };
+            }
             (Some("AWS::EC2::SecurityGroup"), "VpcId") => Some("VpcId"),
             (Some("AWS::EC2::VPC" | "AWS::EC2::Subnet"), "CidrBlock") => Some("CidrBlock"),
             (Some("AWS::EC2::Subnet"), "VpcId") => Some("VpcId"),

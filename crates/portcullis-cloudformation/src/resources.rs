@@ -271,11 +271,29 @@ impl<'t, 'a> Builder<'t, 'a> {
             "AWS::EC2::NetworkAcl" => self.nacl(&resource),
             "AWS::EC2::NetworkAclEntry" => self.nacl_entry(&resource),
             "AWS::EC2::SubnetNetworkAclAssociation" => self.nacl_association(&resource),
-            _ => {
-                if let Some(spec) = attachment_spec(kind) {
-                    self.attachment(&resource, &spec);
-                }
-            }
+            _ => match attachment_spec(kind) {
+                Some(spec) => self.attachment(&resource, &spec),
+                // Not a resource the analysis reads: its macros do not matter.
+                None => return,
+            },
+        }
+        // A macro over the whole Properties (`Fn::Transform` beside the other keys) may add or
+        // change anything: what is written was analysed, what the macro makes was not.
+        let transform = resource
+            .props
+            .and_then(Node::entries)
+            .and_then(|entries| entries.iter().find(|entry| entry.key == "Fn::Transform"));
+        if let Some(transform) = transform {
+            let macro_name = transform
+                .value
+                .get("Name")
+                .and_then(Node::as_str)
+                .map_or_else(String::new, |name| format!(" {name}"));
+            self.unresolved(
+                id,
+                format!("its Properties go through the macro{macro_name} (Fn::Transform); what is deployed may differ from what is written"),
+                transform.key_span,
+            );
         }
     }
 
@@ -453,6 +471,19 @@ impl<'t, 'a> Builder<'t, 'a> {
             id: resource.id.to_owned(),
             cidr: optional(&props, "CidrBlock", cidr),
             span: resource.span,
+        });
+        // Every VPC comes with a default group, which `!GetAtt Vpc.DefaultSecurityGroup` names:
+        // rules and resources that use it are about that group.
+        self.inventory.security_groups.push(SecurityGroup {
+            id: default_group_id(resource.id),
+            name: Some(Value::known("default".to_owned(), resource.name_span)),
+            description: None,
+            vpc: Some(Value::known(resource.id.to_owned(), resource.name_span)),
+            is_default: true,
+            span: resource.span,
+            name_span: resource.name_span,
+            construct_path: resource.construct_path.clone(),
+            assumptions: Resource::assumptions(&resource.base),
         });
     }
 
@@ -768,6 +799,11 @@ impl<'t, 'a> Builder<'t, 'a> {
             }
         }
     }
+}
+
+/// The id of a VPC's default security group, as `Fn::GetAtt VPC.DefaultSecurityGroup` gives it.
+pub(crate) fn default_group_id(vpc: &str) -> String {
+    format!("{vpc}.DefaultSecurityGroup")
 }
 
 fn known(ev: &Ev, key: &str) -> Option<String> {

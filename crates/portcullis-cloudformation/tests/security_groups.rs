@@ -57,7 +57,13 @@ fn inline_rules_have_ids_ports_peers_and_spans() {
         .iter()
         .map(|g| g.id.as_str())
         .collect();
-    assert_eq!(ids, ["WebSG", "BastionSG"]);
+    // The VPC brings its default group, which `!GetAtt Vpc.DefaultSecurityGroup` names.
+    assert_eq!(ids, ["WebSG", "BastionSG", "Vpc.DefaultSecurityGroup"]);
+    let default = inventory
+        .group("Vpc.DefaultSecurityGroup")
+        .expect("the VPC's default group");
+    assert!(default.is_default);
+    assert!(!inventory.group("WebSG").expect("WebSG").is_default);
     let web = inventory.group("WebSG").expect("WebSG");
     assert_eq!(
         web.vpc

@@ -917,6 +917,9 @@ impl<'a> Ctx<'a> {
         if attr == "id" {
             return V::str(address, span);
         }
+        if attr == "default_security_group_id" && block.label(0) == "aws_vpc" {
+            return V::str(crate::extract::default_group_id(address), span);
+        }
         let Some(found) = block.body.attr(attr) else {
             return V::unknown(format!("{address}.{attr} is known only after apply"), span);
         };

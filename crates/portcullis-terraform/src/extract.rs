@@ -533,13 +533,29 @@ fn extract_resource(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inv
                 span: resource.block.span,
             });
         }
-        "aws_vpc" => inventory.vpcs.push(Vpc {
-            id: resource.address.clone(),
-            cidr: fields
-                .get("cidr_block")
-                .and_then(|value| value.to_value(cidr)),
-            span: resource.block.span,
-        }),
+        "aws_vpc" => {
+            inventory.vpcs.push(Vpc {
+                id: resource.address.clone(),
+                cidr: fields
+                    .get("cidr_block")
+                    .and_then(|value| value.to_value(cidr)),
+                span: resource.block.span,
+            });
+            // Every VPC comes with a default group, which `default_security_group_id` names:
+            // rules and resources that use it are about that group.
+            let labels = resource.block.labels_span;
+            inventory.security_groups.push(SecurityGroup {
+                id: default_group_id(&resource.address),
+                name: Some(Value::known("default".to_owned(), labels)),
+                description: None,
+                vpc: Some(Value::known(resource.address.clone(), labels)),
+                is_default: true,
+                span: resource.block.span,
+                name_span: labels,
+                construct_path: None,
+                assumptions: resource.assumptions(Vec::new()),
+            });
+        }
         "aws_subnet" => inventory.subnets.push(Subnet {
             id: resource.address.clone(),
             vpc: fields.get("vpc_id").and_then(|value| value.to_value(text)),
@@ -560,6 +576,11 @@ fn extract_resource(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inv
             }
         }
     }
+}
+
+/// The id of a VPC's default security group, as `aws_vpc.x.default_security_group_id` gives it.
+pub(crate) fn default_group_id(vpc: &str) -> String {
+    format!("{vpc}.default_security_group")
 }
 
 fn security_group(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inventory) {

@@ -4,8 +4,9 @@ use crate::analysis::{Context, advice, certainty, explain_statement};
 
 declare_rule! {
     /// ## What it does
-    /// Reports rules on a VPC's default security group (`aws_default_security_group`, or a group
-    /// named `default`), following CIS AWS Foundations 5.4.
+    /// Reports rules on a VPC's default security group (`aws_default_security_group`, a group
+    /// named `default`, or the group `aws_vpc.x.default_security_group_id` and CloudFormation's
+    /// `!GetAtt Vpc.DefaultSecurityGroup` name), following CIS AWS Foundations 5.4.
     ///
     /// ## Why is this bad?
     /// Every instance launched without an explicit group lands in the default group. Rules on
