@@ -129,6 +129,10 @@ struct ScanArgs {
     /// The SARIF `automationDetails.id`, to tell several uploads for one commit apart.
     #[arg(long, default_value = "portcullis/")]
     sarif_category: String,
+    /// Markdown: prefix links to scanned files with this URL, for example
+    /// https://github.com/OWNER/REPO/blob/SHA/ in a pull-request comment (default: relative links).
+    #[arg(long, value_name = "URL")]
+    link_base: Option<String>,
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -493,7 +497,10 @@ fn run_scan(
             Format::Github => out.write_all(portcullis_report::render_github(&outcome).as_bytes()),
             Format::Junit => out.write_all(portcullis_report::render_junit(&outcome).as_bytes()),
             Format::Markdown => {
-                out.write_all(portcullis_report::render_markdown(&outcome).as_bytes())
+                let options = portcullis_report::MarkdownOptions {
+                    link_base: args.link_base.as_deref(),
+                };
+                out.write_all(portcullis_report::render_markdown(&outcome, &options).as_bytes())
             }
             Format::Dot => out.write_all(portcullis_report::render_dot(&outcome).as_bytes()),
         };

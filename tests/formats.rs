@@ -209,6 +209,27 @@ fn one_run_writes_several_formats() {
 }
 
 #[test]
+fn markdown_links_files_under_the_link_base() {
+    let dir = project("link-base", &[("main.tf", SSH_OPEN)]);
+    let output = portcullis(
+        &[
+            "scan",
+            "--format",
+            "markdown",
+            "--link-base",
+            "https://github.com/acme/infra/blob/0123abc",
+        ],
+        &dir,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let markdown = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        markdown.contains("[main.tf:6](https://github.com/acme/infra/blob/0123abc/main.tf#L6)"),
+        "{markdown}"
+    );
+}
+
+#[test]
 fn configuration_tunes_rules_and_reports_its_errors() {
     let dir = project(
         "config",
@@ -303,12 +324,16 @@ fn documented_scan_commands_work_as_written() {
             let Some(start) = line.find("portcullis scan") else {
                 continue;
             };
+            // The link base of the workflows, as GitHub would expand it.
             let command = line[start..]
-                .split(['|', '>', '#', '`', '"'])
+                .split(['|', '>', '#', '`'])
                 .next()
                 .unwrap()
                 .trim()
-                .to_owned();
+                .replace(
+                    "\"$LINK_BASE\"",
+                    "https://github.com/OWNER/REPO/blob/0123abc/",
+                );
             if command.contains('[') || command.contains('$') {
                 continue; // The usage synopsis, or a command built from variables.
             }

@@ -97,7 +97,16 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+/// Where the rules' documentation is published (`docs/rules/` of the portcullis repository).
+pub const RULE_DOCS_URL: &str =
+    "https://github.com/portcullis-sec/portcullis/blob/main/docs/rules/";
+
 impl RuleMeta {
+    /// The rule's published documentation page, for links from SARIF, editors and reports.
+    pub fn help_uri(&self) -> String {
+        format!("{RULE_DOCS_URL}{}.md", self.code)
+    }
+
     /// The documentation as Markdown, without the space `///` comments leave at line starts.
     pub fn documentation(&self) -> String {
         let lines: Vec<&str> = self

@@ -11,8 +11,6 @@ use portcullis_ir::{Problem, SourceMap, Span};
 
 pub const SOURCE: &str = "portcullis";
 
-const RULE_DOCS: &str = "https://github.com/portcullis-sec/portcullis/blob/main/docs/rules/";
-
 /// The LSP range of a byte span, in UTF-16 code units.
 pub fn range(sources: &SourceMap, span: Span) -> Range {
     let position = |offset| {
@@ -54,7 +52,7 @@ pub fn finding(sources: &SourceMap, finding: &Diagnostic) -> lsp_types::Diagnost
         range: range(sources, finding.span),
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.rule.code.to_owned())),
-        code_description: Uri::from_str(&format!("{RULE_DOCS}{}.md", finding.rule.code))
+        code_description: Uri::from_str(&finding.rule.help_uri())
             .ok()
             .map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_owned()),

@@ -12,7 +12,18 @@ use portcullis_ir::{SourceMap, Span};
 use crate::graph::{self, Graph, MAX_EDGES, NodeKind, SOURCE_PALETTE};
 use crate::{Region, ScanOutcome};
 
-pub fn render(outcome: &ScanOutcome<'_>) -> String {
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MarkdownOptions<'a> {
+    /// Prefixed to the links to scanned files (`https://github.com/OWNER/REPO/blob/SHA/`), which
+    /// are otherwise relative: right in the repository, wrong in a pull-request comment.
+    pub link_base: Option<&'a str>,
+}
+
+pub fn render(outcome: &ScanOutcome<'_>, options: &MarkdownOptions<'_>) -> String {
+    let links = Links {
+        sources: outcome.sources,
+        base: options.link_base.map(link_base).unwrap_or_default(),
+    };
     let mut out = String::from("## portcullis exposure map\n\n");
     headline(&mut out, outcome);
     if !outcome.findings.is_empty() {
@@ -24,10 +35,10 @@ pub fn render(outcome: &ScanOutcome<'_>) -> String {
             mermaid(&mut out, &graph);
         }
         out.push_str("### Findings\n\n");
-        findings_table(&mut out, outcome.sources, outcome.findings);
+        findings_table(&mut out, &links, outcome.findings);
     }
-    suppressed(&mut out, outcome);
-    problems(&mut out, outcome);
+    suppressed(&mut out, &links, outcome);
+    problems(&mut out, &links, outcome);
     // Sections end with a blank line; the report ends with exactly one newline.
     let end = out.trim_end().len();
     out.truncate(end);
@@ -206,36 +217,59 @@ fn link_target(path: &str) -> String {
     encoded
 }
 
-fn location(sources: &SourceMap, span: Span) -> String {
-    let region = Region::of(sources, span);
+/// How links to scanned files are made.
+struct Links<'a> {
+    sources: &'a SourceMap,
+    /// Empty, or a URL ending in `/`.
+    base: String,
+}
+
+/// A user's base URL, made safe inside a Markdown link target and ended with `/`.
+fn link_base(base: &str) -> String {
+    let mut encoded = String::with_capacity(base.len() + 1);
+    for byte in base.trim().bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~:/?#@!$&'*+,;=%".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            let _ = write!(encoded, "%{byte:02X}");
+        }
+    }
+    if !encoded.is_empty() && !encoded.ends_with('/') {
+        encoded.push('/');
+    }
+    encoded
+}
+
+fn location(links: &Links<'_>, span: Span) -> String {
+    let region = Region::of(links.sources, span);
     format!(
-        "[{}:{}]({}#L{})",
+        "[{}:{}]({}{}#L{})",
         cell(&region.path),
         region.start_line,
+        links.base,
         link_target(&region.path),
         region.start_line
     )
 }
 
 /// Severity, rule, location and message cells of a finding.
-fn finding_cells(sources: &SourceMap, finding: &Diagnostic) -> String {
+fn finding_cells(links: &Links<'_>, finding: &Diagnostic) -> String {
     let possible = if finding.certainty == Certainty::Possible {
         " (possible)"
     } else {
         ""
     };
-    let code = finding.rule.code;
     format!(
         "| {}{possible} | [{}]({}) | {} | {} |",
         finding.severity,
-        cell(code),
-        link_target(&format!("docs/rules/{code}.md")),
-        location(sources, finding.span),
+        cell(finding.rule.code),
+        finding.rule.help_uri(),
+        location(links, finding.span),
         cell(&finding.message)
     )
 }
 
-fn findings_table(out: &mut String, sources: &SourceMap, findings: &[Diagnostic]) {
+fn findings_table(out: &mut String, links: &Links<'_>, findings: &[Diagnostic]) {
     out.push_str("| severity | rule | location | finding | remedy |\n");
     out.push_str("| --- | --- | --- | --- | --- |\n");
     for finding in findings {
@@ -244,12 +278,12 @@ fn findings_table(out: &mut String, sources: &SourceMap, findings: &[Diagnostic]
             .first()
             .map(|suggestion| cell(&suggestion.message))
             .unwrap_or_default();
-        let _ = writeln!(out, "{} {remedy} |", finding_cells(sources, finding));
+        let _ = writeln!(out, "{} {remedy} |", finding_cells(links, finding));
     }
     out.push('\n');
 }
 
-fn suppressed(out: &mut String, outcome: &ScanOutcome<'_>) {
+fn suppressed(out: &mut String, links: &Links<'_>, outcome: &ScanOutcome<'_>) {
     if outcome.suppressed.is_empty() {
         return;
     }
@@ -267,16 +301,12 @@ fn suppressed(out: &mut String, outcome: &ScanOutcome<'_>) {
         } else {
             cell(&format!("{}: {}", suppression.kind, suppression.reason))
         };
-        let _ = writeln!(
-            out,
-            "{} {by} |",
-            finding_cells(outcome.sources, &entry.diagnostic)
-        );
+        let _ = writeln!(out, "{} {by} |", finding_cells(links, &entry.diagnostic));
     }
     out.push_str("\n</details>\n\n");
 }
 
-fn problems(out: &mut String, outcome: &ScanOutcome<'_>) {
+fn problems(out: &mut String, links: &Links<'_>, outcome: &ScanOutcome<'_>) {
     if outcome.problems.is_empty() {
         return;
     }
@@ -290,7 +320,7 @@ fn problems(out: &mut String, outcome: &ScanOutcome<'_>) {
         let _ = writeln!(
             out,
             "| {} | {} |",
-            location(outcome.sources, problem.span),
+            location(links, problem.span),
             cell(&problem.message)
         );
     }

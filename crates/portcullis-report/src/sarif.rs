@@ -96,7 +96,7 @@ fn rule_descriptor(meta: &RuleMeta) -> Value {
         "shortDescription": { "text": meta.summary() },
         "fullDescription": { "text": what },
         "help": { "text": documentation, "markdown": documentation },
-        "helpUri": format!("https://github.com/portcullis-sec/portcullis/blob/main/docs/rules/{}.md", meta.code),
+        "helpUri": meta.help_uri(),
         "defaultConfiguration": { "level": level(meta.default_severity), "enabled": meta.enabled_by_default },
         "properties": {
             "tags": ["security", "aws", "security-group", meta.category],

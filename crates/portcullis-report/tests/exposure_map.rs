@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use portcullis_diagnostics::{SuppressedFinding, Suppression};
 use portcullis_engine::{ScanOptions, ScanResult, run};
-use portcullis_report::{render_dot, render_markdown};
+use portcullis_report::{MarkdownOptions, render_dot, render_markdown};
 
 /// Integration tests run in the crate's directory; this prefix is stripped from the output so
 /// that snapshots show paths relative to fixtures/map.
@@ -25,7 +25,7 @@ fn scan(name: &str) -> ScanResult {
 }
 
 fn markdown(result: &ScanResult) -> String {
-    render_markdown(&result.outcome()).replace(PREFIX, "")
+    render_markdown(&result.outcome(), &MarkdownOptions::default()).replace(PREFIX, "")
 }
 
 fn dot(result: &ScanResult) -> String {
@@ -171,4 +171,52 @@ fn output_is_byte_identical_across_runs() {
         assert_eq!(markdown(&first), markdown(&second), "{name}");
         assert_eq!(dot(&first), dot(&second), "{name}");
     }
+}
+
+#[test]
+fn links_lead_to_the_rule_docs_and_to_files_under_the_link_base() {
+    let result = scan("terraform");
+    let relative = markdown(&result);
+    let based = render_markdown(
+        &result.outcome(),
+        &MarkdownOptions {
+            link_base: Some("https://github.com/acme/infra/blob/0123abc"),
+        },
+    )
+    .replace(PREFIX, "");
+    // Rule documentation is portcullis's, never a path in the scanned repository.
+    assert!(relative.contains(
+        "[SG002](https://github.com/portcullis-sec/portcullis/blob/main/docs/rules/SG002.md)"
+    ));
+    assert!(!relative.contains("](docs/rules/"));
+    // Files: relative by default, under the base (with a `/` added) when one is given.
+    let file_links = |text: &str| -> Vec<String> {
+        text.split("](")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+            .filter(|target| target.contains("#L"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let relative_links = file_links(&relative);
+    let based_links = file_links(&based);
+    assert!(!relative_links.is_empty());
+    assert_eq!(relative_links.len(), based_links.len());
+    for (relative, based) in relative_links.iter().zip(&based_links) {
+        assert_eq!(
+            *based,
+            format!("https://github.com/acme/infra/blob/0123abc/{relative}")
+        );
+    }
+    // A base cannot end the link early: spaces and parentheses are encoded.
+    let hostile = render_markdown(
+        &result.outcome(),
+        &MarkdownOptions {
+            link_base: Some("https://x.test/a b)(c/"),
+        },
+    );
+    assert!(
+        hostile.contains("](https://x.test/a%20b%29%28c/"),
+        "{hostile}"
+    );
 }
