@@ -76,6 +76,18 @@ struct ScanArgs {
     /// Exit with 1 when a finding is at or above this severity [default: high].
     #[arg(long, value_parser = parse_severity)]
     fail_on: Option<Severity>,
+    /// Run only these rules (codes or names, comma-separated or repeated), on by default or not.
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = parse_rule)]
+    select: Vec<String>,
+    /// Also run these rules that are off by default (added to the configuration's).
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = parse_rule)]
+    enable: Vec<String>,
+    /// Do not run these rules (added to the configuration's).
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = parse_rule)]
+    disable: Vec<String>,
+    /// Paths not to scan, in .gitignore syntax (added to the configuration's `exclude`).
+    #[arg(long, value_name = "PATTERN")]
+    exclude: Vec<String>,
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
     /// Worker threads (default: every core).
@@ -166,6 +178,13 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "portcullis: {message}");
         ExitCode::from(2)
     })
+}
+
+/// A rule's code, from its code or name.
+fn parse_rule(text: &str) -> Result<String, String> {
+    find_rule(text.trim())
+        .map(|meta| meta.code.to_owned())
+        .ok_or_else(|| format!("no rule is called `{text}`; `portcullis rules` lists them"))
 }
 
 fn explain(rule: &str, out: &mut impl Write) -> Result<ExitCode, String> {
@@ -399,7 +418,16 @@ fn run_scan(
         parameters: cfn_parameters,
     };
     options.settings = config.settings;
+    if !args.select.is_empty() {
+        options.settings.select.clone_from(&args.select);
+    }
+    options.settings.enable.extend(args.enable.iter().cloned());
+    options
+        .settings
+        .disable
+        .extend(args.disable.iter().cloned());
     options.exclude = config.exclude;
+    options.exclude.extend(args.exclude.iter().cloned());
     if let Some(limit) = args.max_file_size.or(config.max_file_size) {
         options.max_file_size = limit;
     }

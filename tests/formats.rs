@@ -230,6 +230,103 @@ fn markdown_links_files_under_the_link_base() {
 }
 
 #[test]
+fn rules_and_paths_are_chosen_on_the_command_line() {
+    // SSH and all traffic in main.tf, MySQL in db/ (its rule is off in the configuration) and SSH
+    // again in legacy/.
+    let all_traffic = SSH_OPEN.replace("\"tcp\"", "\"-1\"").replace("= 22", "= 0");
+    let mysql = SSH_OPEN.replace("= 22", "= 3306");
+    let dir = project(
+        "choose",
+        &[
+            (
+                "main.tf",
+                SSH_OPEN.to_owned() + &all_traffic.replace("\"web\"", "\"all\""),
+            ),
+            ("db/main.tf", mysql),
+            ("legacy/main.tf", SSH_OPEN.to_owned()),
+            (
+                "portcullis.toml",
+                "[rules]\ndisable = [\"SG003\"]\n".to_owned(),
+            ),
+        ],
+    );
+    let codes = |arguments: &[&str]| -> Vec<String> {
+        let mut command = vec!["scan", "--format", "json"];
+        command.extend_from_slice(arguments);
+        let output = portcullis(&command, &dir);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{arguments:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let mut codes: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| {
+                format!(
+                    "{} {}",
+                    finding["rule_id"].as_str().unwrap(),
+                    finding["file"].as_str().unwrap()
+                )
+            })
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert_eq!(
+        codes(&[]),
+        ["SG001 main.tf", "SG002 legacy/main.tf", "SG002 main.tf"]
+    );
+    // Codes and names, comma-separated or repeated; an off-by-default rule can be selected; what
+    // the configuration disables stays off.
+    assert_eq!(
+        codes(&["--select", "SG001,admin-port-open-to-internet,SG003"]),
+        ["SG001 main.tf", "SG002 legacy/main.tf", "SG002 main.tf"]
+    );
+    assert_eq!(
+        codes(&["--select", "SG015", "--select", "SG001"]),
+        [
+            "SG001 main.tf",
+            "SG015 db/main.tf",
+            "SG015 legacy/main.tf",
+            "SG015 main.tf",
+            "SG015 main.tf"
+        ]
+    );
+    // --enable, --disable and --exclude add to the configuration.
+    assert_eq!(
+        codes(&[
+            "--disable",
+            "admin-port-open-to-internet",
+            "--exclude",
+            "db/"
+        ]),
+        ["SG001 main.tf"]
+    );
+    assert_eq!(
+        codes(&[
+            "--enable",
+            "SG015",
+            "--exclude",
+            "legacy",
+            "--exclude",
+            "db"
+        ]),
+        [
+            "SG001 main.tf",
+            "SG002 main.tf",
+            "SG015 main.tf",
+            "SG015 main.tf"
+        ]
+    );
+    let output = portcullis(&["scan", "--select", "SG999"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no rule is called `SG999`"));
+}
+
+#[test]
 fn configuration_tunes_rules_and_reports_its_errors() {
     let dir = project(
         "config",

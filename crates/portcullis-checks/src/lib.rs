@@ -18,6 +18,8 @@ pub use rules::{RULES, Rule};
 /// Which rules run and how severe they are.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
+    /// When not empty, only these rules run (codes or names), whether on by default or not.
+    pub select: Vec<String>,
     /// Rule codes or names switched on (overrides `enabled_by_default`).
     pub enable: Vec<String>,
     /// Rule codes or names switched off.
@@ -38,6 +40,9 @@ impl Settings {
     pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
         if Self::names(rule, &self.disable) {
             return false;
+        }
+        if !self.select.is_empty() {
+            return Self::names(rule, &self.select);
         }
         rule.enabled_by_default || Self::names(rule, &self.enable)
     }

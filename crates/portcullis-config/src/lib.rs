@@ -39,6 +39,9 @@ pub struct Config {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RulesSection {
+    /// Only these rules run, when given.
+    #[serde(default)]
+    pub select: Vec<String>,
     #[serde(default)]
     pub enable: Vec<String>,
     #[serde(default)]
@@ -186,7 +189,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Resolved, ConfigError> {
         })
     };
     let fail_on = config.fail_on.as_deref().map(severity_of).transpose()?;
-    for rule in config.rules.enable.iter().chain(&config.rules.disable) {
+    for rule in config
+        .rules
+        .select
+        .iter()
+        .chain(&config.rules.enable)
+        .chain(&config.rules.disable)
+    {
         if find_rule(rule).is_none() {
             return Err(error_at(rule, format!("no rule is called `{rule}`")));
         }
@@ -211,6 +220,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Resolved, ConfigError> {
     Ok(Resolved {
         path: Some(path.to_path_buf()),
         settings: Settings {
+            select: config.rules.select,
             enable: config.rules.enable,
             disable: config.rules.disable,
             severity,
@@ -324,7 +334,8 @@ trusted-cidrs = [
 
 [rules]
 # Rules by code or name:
-{rules}enable = []   # e.g. ["SG015"]
+{rules}select = []   # only these rules, when not empty; e.g. ["SG001", "SG002"]
+enable = []   # e.g. ["SG015"]
 disable = []  # e.g. ["icmp-open-to-internet"]
 
 [rules.severity]
@@ -380,6 +391,12 @@ mod tests {
         assert_eq!(
             (error.line, error.message.as_str()),
             (2, "no rule is called `SG999`")
+        );
+        let error =
+            parse_text("[rules]\nenable = []\nselect = [\"SG001\", \"SG998\"]\n").unwrap_err();
+        assert_eq!(
+            (error.line, error.message.as_str()),
+            (3, "no rule is called `SG998`")
         );
         let error = parse_text("fail-on = \"urgent\"\n").unwrap_err();
         assert_eq!(error.line, 1);
