@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use portcullis_checks::Settings;
+use portcullis_config::Resolved;
 use portcullis_diagnostics::Diagnostic;
 use portcullis_ir::{Problem, SourceMap};
 
@@ -49,7 +49,7 @@ impl Analysis {
     pub fn run(
         target: &Target,
         overlays: &Overlays,
-        settings: &Settings,
+        config: &Resolved,
         workspace: Option<&Path>,
     ) -> Self {
         let files = match target {
@@ -65,8 +65,13 @@ impl Analysis {
             .iter()
             .map(|(path, text)| (path.clone(), text.to_string()))
             .collect();
-        options.settings = settings.clone();
+        options.settings = config.settings.clone();
         options.terraform.scan_roots = workspace.map(Path::to_path_buf).into_iter().collect();
+        options.terraform.var_files.clone_from(&config.var_files);
+        options.terraform.allow_outside_root = config.allow_outside_root.unwrap_or(false);
+        if let Some(limit) = config.max_file_size {
+            options.max_file_size = limit;
+        }
         let (sources, findings, problems) = match portcullis_engine::run(options) {
             Ok(result) => (result.sources, result.findings, result.problems),
             // Nothing to analyse (every file vanished): nothing to publish but empty lists.
@@ -119,8 +124,8 @@ mod tests {
                 "resource \"aws_security_group\" \"a\" {\n  ingress {\n    protocol = \"tcp\"\n    from_port = 22\n    to_port = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n",
             ),
         )]);
-        let settings = Settings::default();
-        let analysis = Analysis::run(&Target::Module(dir.clone()), &overlays, &settings, None);
+        let config = Resolved::default();
+        let analysis = Analysis::run(&Target::Module(dir.clone()), &overlays, &config, None);
         assert_eq!(analysis.files, [dir.join("main.tf"), unsaved.clone()]);
         let finding = analysis.findings.first().unwrap();
         assert_eq!(finding.rule.code, "SG002");
@@ -132,7 +137,7 @@ mod tests {
         // A template that exists nowhere has nothing to publish.
         let gone = Target::Template(dir.join("gone.yaml"));
         assert!(
-            Analysis::run(&gone, &Overlays::new(), &settings, None)
+            Analysis::run(&gone, &Overlays::new(), &config, None)
                 .files
                 .is_empty()
         );

@@ -1,74 +1,72 @@
-//! `portcullis.toml` at the workspace root, read only as far as the server uses it: whether it
-//! exists and `[rules] disable`. Kept apart so that the shared config loader can replace it.
+//! The workspace's configuration: `portcullis.toml` or `.portcullis.toml`, found from the
+//! workspace root upwards and read by the CLI's own loader, so that the editor reports what CI
+//! reports (rules, severities, ports, trusted CIDRs, Terraform variable files, size limit).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use portcullis_checks::Settings;
+use portcullis_config::Resolved;
 
-pub const FILE_NAME: &str = "portcullis.toml";
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Config {
-    pub found: bool,
-    /// Rule codes or names switched off.
-    pub disable: Vec<String>,
+    /// The file and its text when one was found, to tell whether a reload changed anything.
+    source: Option<(PathBuf, String)>,
+    /// What the analyses use: the defaults when no file was found or it could not be used.
+    pub resolved: Arc<Resolved>,
+}
+
+impl PartialEq for Config {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+/// Whether a path is named like a configuration file.
+pub fn is_config_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| {
+        portcullis_config::FILE_NAMES
+            .iter()
+            .any(|known| name == *known)
+    })
 }
 
 impl Config {
-    /// The configuration of a workspace, or why `portcullis.toml` could not be used (the
-    /// defaults apply then).
+    /// The configuration of a workspace, or why its file could not be used (the defaults apply
+    /// then).
     pub fn load(root: Option<&Path>) -> (Self, Option<String>) {
-        let Some(path) = root.map(|root| root.join(FILE_NAME)) else {
+        let Some(path) = root.and_then(portcullis_config::discover) else {
             return (Self::default(), None);
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => match Self::parse(&text) {
-                Ok(config) => (config, None),
-                Err(message) => (
-                    Self {
-                        found: true,
-                        disable: Vec::new(),
-                    },
-                    Some(format!("{}: {message}", path.display())),
-                ),
-            },
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => (Self::default(), None),
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) => {
+                return (
+                    Self::default(),
+                    Some(format!("{}: {error}", path.display())),
+                );
+            }
+        };
+        match portcullis_config::parse(&path, &text) {
+            Ok(resolved) => (
+                Self {
+                    source: Some((path, text)),
+                    resolved: Arc::new(resolved),
+                },
+                None,
+            ),
             Err(error) => (
-                Self::default(),
-                Some(format!("{}: {error}", path.display())),
+                Self {
+                    source: Some((path, text)),
+                    resolved: Arc::default(),
+                },
+                Some(error.to_string()),
             ),
         }
     }
 
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|error: toml::de::Error| error.message().to_owned())?;
-        let disable = match table.get("rules").and_then(|rules| rules.get("disable")) {
-            None => Vec::new(),
-            Some(toml::Value::Array(items)) => items
-                .iter()
-                .map(|item| {
-                    item.as_str().map(str::to_owned).ok_or_else(|| {
-                        "`rules.disable` must be a list of rule codes or names".to_owned()
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-            Some(_) => {
-                return Err("`rules.disable` must be a list of rule codes or names".to_owned());
-            }
-        };
-        Ok(Self {
-            found: true,
-            disable,
-        })
-    }
-
-    pub fn settings(&self) -> Settings {
-        Settings {
-            disable: self.disable.clone(),
-            ..Settings::default()
-        }
+    /// The file read, if one was found.
+    pub fn file(&self) -> Option<&Path> {
+        self.source.as_ref().map(|(path, _)| path.as_path())
     }
 }
 
@@ -77,26 +75,72 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    #[test]
-    fn reads_the_disabled_rules() {
-        let config =
-            Config::parse("[rules]\ndisable = [\"SG013\", \"icmp-open-to-internet\"]\n").unwrap();
-        assert!(config.found);
-        assert_eq!(config.disable, ["SG013", "icmp-open-to-internet"]);
-        assert_eq!(Config::parse("").unwrap().disable, Vec::<String>::new());
+    fn workspace(name: &str, config: Option<(&str, &str)>) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "portcullis-lsp-config-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Some((file, text)) = config {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        dir
     }
 
     #[test]
-    fn rejects_what_it_cannot_use() {
-        assert!(Config::parse("[rules]\ndisable = \"SG013\"").is_err());
-        assert!(Config::parse("[rules]\ndisable = [1]").is_err());
-        assert!(Config::parse("[rules").is_err());
+    fn reads_what_the_cli_reads() {
+        let dir = workspace(
+            "full",
+            Some((
+                ".portcullis.toml",
+                "[rules]\ndisable = [\"SG013\"]\nenable = [\"SG015\"]\n[rules.severity]\nSG002 = \"low\"\n",
+            )),
+        );
+        let (config, warning) = Config::load(Some(&dir));
+        assert_eq!(warning, None);
+        assert_eq!(config.file(), Some(dir.join(".portcullis.toml").as_path()));
+        let settings = &config.resolved.settings;
+        let rule = |code| portcullis_checks::find_rule(code).unwrap();
+        assert!(!settings.is_enabled(rule("SG013")));
+        assert!(settings.is_enabled(rule("SG015")));
+        assert_eq!(
+            settings.severity_of(rule("SG002")),
+            Some(portcullis_diagnostics::Severity::Low)
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
-    fn a_missing_file_is_the_default() {
-        let (config, warning) = Config::load(Some(Path::new("/nonexistent/portcullis")));
-        assert_eq!((config, warning), (Config::default(), None));
+    fn an_invalid_file_is_located_and_the_defaults_apply() {
+        let dir = workspace(
+            "invalid",
+            Some(("portcullis.toml", "[rules]\ndisable = [\"SG999\"]\n")),
+        );
+        let (config, warning) = Config::load(Some(&dir));
+        let warning = warning.unwrap();
+        assert!(
+            warning.ends_with("portcullis.toml:2:13: no rule is called `SG999`"),
+            "{warning}"
+        );
+        assert!(config.resolved.settings.disable.is_empty());
+        // A fixed file is a change, so that open files are analysed again.
+        std::fs::write(
+            dir.join("portcullis.toml"),
+            "[rules]\ndisable = [\"SG002\"]\n",
+        )
+        .unwrap();
+        let (fixed, warning) = Config::load(Some(&dir));
+        assert_eq!(warning, None);
+        assert_ne!(fixed, config);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn no_file_is_the_default() {
         assert_eq!(Config::load(None).0, Config::default());
+        assert!(is_config_file(Path::new("a/portcullis.toml")));
+        assert!(is_config_file(Path::new(".portcullis.toml")));
+        assert!(!is_config_file(Path::new("portcullis.yaml")));
     }
 }

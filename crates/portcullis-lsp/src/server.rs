@@ -21,7 +21,6 @@ use lsp_types::{
     ServerInfo, TextDocumentContentChangeEvent, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
-use portcullis_checks::Settings;
 use portcullis_diagnostics::Diagnostic;
 use serde_json::Value;
 
@@ -74,7 +73,7 @@ struct Job {
     generation: u64,
     overlays: Overlays,
     versions: BTreeMap<PathBuf, i32>,
-    settings: Settings,
+    config: Arc<portcullis_config::Resolved>,
     workspace: Option<PathBuf>,
 }
 
@@ -170,7 +169,7 @@ fn work(queue: &Receiver<Job>, results: &Sender<Done>) {
                 Analysis::run(
                     &job.target,
                     &job.overlays,
-                    &job.settings,
+                    &job.config,
                     job.workspace.as_deref(),
                 )
             }))
@@ -348,7 +347,7 @@ impl Server {
         })
     }
 
-    /// Reloads `portcullis.toml`; true when the rules to run changed.
+    /// Reloads the configuration; true when it changed.
     fn load_config(&mut self) -> bool {
         let (config, warning) = Config::load(self.workspace.as_deref());
         if let Some(warning) = warning {
@@ -359,17 +358,18 @@ impl Server {
                     message: format!("portcullis: {warning}; using the default rules"),
                 },
             );
-        } else if config.found {
-            // Tells the user, in the client's log, which rules the file switched off.
+        } else if let Some(file) = config.file() {
+            // Tells the user, in the client's log, which file the analyses follow.
+            let disabled = &config.resolved.settings.disable;
             self.log(
                 MessageType::INFO,
                 format!(
                     "{} read; rules disabled: {}",
-                    config::FILE_NAME,
-                    if config.disable.is_empty() {
+                    file.display(),
+                    if disabled.is_empty() {
                         "none".to_owned()
                     } else {
-                        config.disable.join(", ")
+                        disabled.join(", ")
                     }
                 ),
             );
@@ -386,6 +386,7 @@ impl Server {
         }
         let watchers = [
             "**/portcullis.toml",
+            "**/.portcullis.toml",
             "**/*.{tf,tfvars}",
             "**/*.{tf.json,tfvars.json}",
             "**/*.{yaml,yml,json,template}",
@@ -453,11 +454,7 @@ impl Server {
             let Some(path) = uri::to_path(&change.uri) else {
                 continue;
             };
-            let is_config = path
-                .file_name()
-                .is_some_and(|name| name == config::FILE_NAME)
-                && path.parent() == self.workspace.as_deref();
-            if is_config {
+            if config::is_config_file(&path) {
                 if self.load_config() {
                     let all: Vec<Target> = self.units.keys().cloned().collect();
                     for target in all {
@@ -508,7 +505,7 @@ impl Server {
                     generation: unit.generation,
                     overlays: overlays.clone(),
                     versions: versions.clone(),
-                    settings: self.config.settings(),
+                    config: Arc::clone(&self.config.resolved),
                     workspace: self.workspace.clone(),
                 });
             }

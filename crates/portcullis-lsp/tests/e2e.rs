@@ -334,9 +334,10 @@ fn configuration_is_read_and_reloaded() {
     let watching = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
     client.initialize(dir.path(), watching, json!({}));
     let logged = client.wait_for("window/logMessage", |_| true);
-    assert_eq!(
-        logged["message"],
-        "portcullis.toml read; rules disabled: SG002"
+    let logged = logged["message"].as_str().unwrap();
+    assert!(
+        logged.ends_with("/portcullis.toml read; rules disabled: SG002"),
+        "{logged}"
     );
     let registration = client.wait_for("client/registerCapability", |_| true);
     let registration = &registration["registrations"][0];
@@ -353,10 +354,19 @@ fn configuration_is_read_and_reloaded() {
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": uri(&config), "type": 2}]}),
     );
+    let diagnostics = client.diagnostics_for(&main);
     assert_eq!(
-        summary(&client.diagnostics_for(&main)),
+        summary(&diagnostics),
         [("SG002".to_owned(), range((5, 19), (5, 30)))]
     );
+    // The whole configuration applies, as in the CLI: a severity override (info is a hint).
+    assert_eq!(diagnostics[0]["severity"], 1);
+    std::fs::write(&config, "[rules.severity]\nSG002 = \"info\"\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    assert_eq!(client.diagnostics_for(&main)[0]["severity"], 4);
     assert_eq!(shutdown(client), 0);
 }
 
