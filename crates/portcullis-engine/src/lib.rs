@@ -150,6 +150,41 @@ fn error_path(error: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
+/// The exclude patterns (gitignore syntax) as the walk of `root` applies them.
+fn exclusions(root: &Path, exclude: &[String]) -> Result<ignore::overrides::Override, String> {
+    let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+    for pattern in exclude {
+        overrides
+            .add(&format!("!{pattern}"))
+            .map_err(|error| format!("exclude pattern `{pattern}`: {error}"))?;
+    }
+    overrides
+        .build()
+        .map_err(|error| format!("exclude patterns: {error}"))
+}
+
+/// Whether a scan of `root` with these exclude patterns leaves `path` out: the file or one of its
+/// directories below `root` matches a pattern. For callers that name files themselves (the
+/// language server), so that they skip what the CLI's walk skips.
+pub fn is_excluded(root: &Path, exclude: &[String], path: &Path) -> bool {
+    let Ok(overrides) = exclusions(root, exclude) else {
+        return false;
+    };
+    let Ok(relative) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut current = root.to_path_buf();
+    let mut components = relative.components().peekable();
+    while let Some(component) = components.next() {
+        current.push(component);
+        let is_dir = components.peek().is_some();
+        if overrides.matched(&current, is_dir).is_ignore() {
+            return true;
+        }
+    }
+    false
+}
+
 /// Every candidate file under the given paths, sorted, with the walk's errors.
 fn discover(
     paths: &[PathBuf],
@@ -173,15 +208,7 @@ fn discover(
                 .push((Some(root.clone()), "no such file or directory".to_owned()));
             continue;
         }
-        let mut overrides = ignore::overrides::OverrideBuilder::new(root);
-        for pattern in exclude {
-            overrides
-                .add(&format!("!{pattern}"))
-                .map_err(|error| format!("exclude pattern `{pattern}`: {error}"))?;
-        }
-        let overrides = overrides
-            .build()
-            .map_err(|error| format!("exclude patterns: {error}"))?;
+        let overrides = exclusions(root, exclude)?;
         let walker = ignore::WalkBuilder::new(root)
             .overrides(overrides)
             .hidden(false)
@@ -609,4 +636,60 @@ fn relative_to_roots<'a>(shown: &'a str, roots: &[PathBuf]) -> &'a str {
         .map(|rest| rest.trim_start_matches('/'))
         .min_by_key(|rest| rest.len())
         .unwrap_or(shown)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn is_excluded_agrees_with_the_walk() {
+        let root = std::env::temp_dir().join(format!("portcullis-excluded-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let files = [
+            "main.tf",
+            "prod.tfvars",
+            "db/main.tf",
+            "db/nested/main.tf",
+            "app/legacy/main.tf",
+            "app/main.tf",
+            "stack.yaml",
+            "stacks/stack.yaml",
+        ];
+        for file in files {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let exclude: Vec<String> = ["db/", "**/legacy/**", "*.tfvars", "/stack.yaml"]
+            .map(str::to_owned)
+            .to_vec();
+        let (walked, errors) = discover(std::slice::from_ref(&root), &exclude, 1).unwrap();
+        assert!(errors.is_empty());
+        let kept: Vec<PathBuf> = files
+            .iter()
+            .map(|file| root.join(file))
+            .filter(|path| !is_excluded(&root, &exclude, path))
+            .collect();
+        let mut kept = kept;
+        kept.sort();
+        assert_eq!(kept, walked);
+        assert_eq!(
+            kept,
+            [
+                root.join("app/main.tf"),
+                root.join("main.tf"),
+                root.join("stacks/stack.yaml")
+            ]
+        );
+        // Outside the root, or without patterns, nothing is excluded.
+        assert!(!is_excluded(
+            &root,
+            &exclude,
+            Path::new("/elsewhere/db/main.tf")
+        ));
+        assert!(!is_excluded(&root, &[], &root.join("db/main.tf")));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

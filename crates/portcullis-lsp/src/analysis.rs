@@ -60,7 +60,16 @@ impl Analysis {
             }
             Target::Template(_) => Vec::new(),
         };
-        let mut options = portcullis_engine::ScanOptions::new(files.clone());
+        // What the CLI's walk would leave out is not analysed; its files get empty lists.
+        let included: Vec<PathBuf> = files
+            .iter()
+            .filter(|path| {
+                !workspace
+                    .is_some_and(|root| portcullis_engine::is_excluded(root, &config.exclude, path))
+            })
+            .cloned()
+            .collect();
+        let mut options = portcullis_engine::ScanOptions::new(included);
         options.overlays = overlays
             .iter()
             .map(|(path, text)| (path.clone(), text.to_string()))
@@ -133,6 +142,15 @@ mod tests {
             analysis.sources.path(finding.span.file),
             unsaved.to_string_lossy()
         );
+
+        // A file the configuration excludes is listed, to clear it, but not analysed.
+        let config = Resolved {
+            exclude: vec!["new.tf".to_owned()],
+            ..Resolved::default()
+        };
+        let excluded = Analysis::run(&Target::Module(dir.clone()), &overlays, &config, Some(&dir));
+        assert_eq!(excluded.files, [dir.join("main.tf"), unsaved.clone()]);
+        assert!(excluded.findings.is_empty());
 
         // A template that exists nowhere has nothing to publish.
         let gone = Target::Template(dir.join("gone.yaml"));
