@@ -145,6 +145,10 @@ struct ScanArgs {
     /// https://github.com/OWNER/REPO/blob/SHA/ in a pull-request comment (default: relative links).
     #[arg(long, value_name = "URL")]
     link_base: Option<String>,
+    /// Markdown: keep the report under this many characters, leaving rows out with a note
+    /// (GitHub refuses comments over 65536 characters and job summaries over 1 MiB).
+    #[arg(long, value_name = "CHARS", value_parser = parse_max_chars)]
+    markdown_max_chars: Option<usize>,
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -178,6 +182,14 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "portcullis: {message}");
         ExitCode::from(2)
     })
+}
+
+fn parse_max_chars(text: &str) -> Result<usize, String> {
+    let minimum = portcullis_report::MARKDOWN_MIN_MAX_CHARS;
+    text.parse::<usize>()
+        .ok()
+        .filter(|chars| *chars >= minimum)
+        .ok_or_else(|| format!("`{text}` is not a number of characters of at least {minimum}"))
 }
 
 /// A rule's code, from its code or name.
@@ -527,6 +539,7 @@ fn run_scan(
             Format::Markdown => {
                 let options = portcullis_report::MarkdownOptions {
                     link_base: args.link_base.as_deref(),
+                    max_chars: args.markdown_max_chars,
                 };
                 out.write_all(portcullis_report::render_markdown(&outcome, &options).as_bytes())
             }

@@ -20,7 +20,9 @@ pub use dot::render as render_dot;
 pub use github::render as render_github;
 pub use json::{render as render_json, write as write_json};
 pub use junit::render as render_junit;
-pub use markdown::{MarkdownOptions, render as render_markdown};
+pub use markdown::{
+    MIN_MAX_CHARS as MARKDOWN_MIN_MAX_CHARS, MarkdownOptions, render as render_markdown,
+};
 pub use sarif::{SarifOptions, path_uri, render as render_sarif, write as write_sarif};
 pub use text::{TextOptions, neutralise, render as render_text};
 

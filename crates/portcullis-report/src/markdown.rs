@@ -17,12 +17,52 @@ pub struct MarkdownOptions<'a> {
     /// Prefixed to the links to scanned files (`https://github.com/OWNER/REPO/blob/SHA/`), which
     /// are otherwise relative: right in the repository, wrong in a pull-request comment.
     pub link_base: Option<&'a str>,
+    /// Keep the report under this many characters (GitHub refuses comments over 65,536 and job
+    /// summaries over 1 MiB): the diagram and table rows that would not fit are left out, and
+    /// counted in a note. At least [`MIN_MAX_CHARS`].
+    pub max_chars: Option<usize>,
+}
+
+/// The smallest size limit: room for the headline and the notes about what was left out.
+pub const MIN_MAX_CHARS: usize = 2_000;
+
+/// Room kept for the notes that say what was left out, and for closing tags.
+const RESERVE: usize = 1_000;
+
+/// What is left of a size limit. Bytes are counted: never fewer than characters, so the limit
+/// holds for characters too.
+struct Budget {
+    limit: Option<usize>,
+    /// Something was left out: later sections are reduced to a note.
+    exhausted: bool,
+}
+
+impl Budget {
+    fn fits(&mut self, out: &str, text: &str) -> bool {
+        let fits = self
+            .limit
+            .is_none_or(|limit| out.len() + text.len() + RESERVE <= limit);
+        self.exhausted |= !fits;
+        fits
+    }
+
+    /// Says what was left out.
+    fn note(&self, what: &str) -> String {
+        format!(
+            "_Not shown, to keep this report under {} characters: {what}. The JSON and SARIF reports list everything._\n",
+            self.limit.unwrap_or_default()
+        )
+    }
 }
 
 pub fn render(outcome: &ScanOutcome<'_>, options: &MarkdownOptions<'_>) -> String {
     let links = Links {
         sources: outcome.sources,
         base: options.link_base.map(link_base).unwrap_or_default(),
+    };
+    let mut budget = Budget {
+        limit: options.max_chars.map(|limit| limit.max(MIN_MAX_CHARS)),
+        exhausted: false,
     };
     let mut out = String::from("## portcullis exposure map\n\n");
     headline(&mut out, outcome);
@@ -32,13 +72,20 @@ pub fn render(outcome: &ScanOutcome<'_>, options: &MarkdownOptions<'_>) -> Strin
         if graph.is_empty() {
             out.push_str("No path from the internet to a security group or resource.\n\n");
         } else {
-            mermaid(&mut out, &graph);
+            let mut diagram = String::new();
+            mermaid(&mut diagram, &graph);
+            if budget.fits(&out, &diagram) {
+                out.push_str(&diagram);
+            } else {
+                out.push_str(&budget.note("the diagram"));
+                out.push('\n');
+            }
         }
         out.push_str("### Findings\n\n");
-        findings_table(&mut out, &links, outcome.findings);
+        findings_table(&mut out, &links, &mut budget, outcome.findings);
     }
-    suppressed(&mut out, &links, outcome);
-    problems(&mut out, &links, outcome);
+    suppressed(&mut out, &links, &mut budget, outcome);
+    problems(&mut out, &links, &mut budget, outcome);
     // Sections end with a blank line; the report ends with exactly one newline.
     let end = out.trim_end().len();
     out.truncate(end);
@@ -269,22 +316,56 @@ fn finding_cells(links: &Links<'_>, finding: &Diagnostic) -> String {
     )
 }
 
-fn findings_table(out: &mut String, links: &Links<'_>, findings: &[Diagnostic]) {
-    out.push_str("| severity | rule | location | finding | remedy |\n");
-    out.push_str("| --- | --- | --- | --- | --- |\n");
-    for finding in findings {
-        let remedy = finding
-            .suggestions
-            .first()
-            .map(|suggestion| cell(&suggestion.message))
-            .unwrap_or_default();
-        let _ = writeln!(out, "{} {remedy} |", finding_cells(links, finding));
+/// Appends rows while they fit; the count of those left out.
+fn rows(
+    out: &mut String,
+    budget: &mut Budget,
+    rows: impl ExactSizeIterator<Item = String>,
+) -> usize {
+    let total = rows.len();
+    for (index, row) in rows.enumerate() {
+        if !budget.fits(out, &row) {
+            return total - index;
+        }
+        out.push_str(&row);
     }
-    out.push('\n');
+    0
 }
 
-fn suppressed(out: &mut String, links: &Links<'_>, outcome: &ScanOutcome<'_>) {
+fn findings_table(
+    out: &mut String,
+    links: &Links<'_>,
+    budget: &mut Budget,
+    findings: &[Diagnostic],
+) {
+    out.push_str("| severity | rule | location | finding | remedy |\n");
+    out.push_str("| --- | --- | --- | --- | --- |\n");
+    let left_out = rows(
+        out,
+        budget,
+        findings.iter().map(|finding| {
+            let remedy = finding
+                .suggestions
+                .first()
+                .map(|suggestion| cell(&suggestion.message))
+                .unwrap_or_default();
+            format!("{} {remedy} |\n", finding_cells(links, finding))
+        }),
+    );
+    out.push('\n');
+    if left_out > 0 {
+        out.push_str(&budget.note(&plural(left_out, "more finding")));
+        out.push('\n');
+    }
+}
+
+fn suppressed(out: &mut String, links: &Links<'_>, budget: &mut Budget, outcome: &ScanOutcome<'_>) {
     if outcome.suppressed.is_empty() {
+        return;
+    }
+    if budget.exhausted {
+        out.push_str(&budget.note(&plural(outcome.suppressed.len(), "suppressed finding")));
+        out.push('\n');
         return;
     }
     let _ = writeln!(
@@ -294,20 +375,35 @@ fn suppressed(out: &mut String, links: &Links<'_>, outcome: &ScanOutcome<'_>) {
     );
     out.push_str("| severity | rule | location | finding | suppressed by |\n");
     out.push_str("| --- | --- | --- | --- | --- |\n");
-    for entry in outcome.suppressed {
-        let suppression = &entry.suppression;
-        let by = if suppression.reason.trim().is_empty() {
-            cell(suppression.kind)
-        } else {
-            cell(&format!("{}: {}", suppression.kind, suppression.reason))
-        };
-        let _ = writeln!(out, "{} {by} |", finding_cells(links, &entry.diagnostic));
+    let left_out = rows(
+        out,
+        budget,
+        outcome.suppressed.iter().map(|entry| {
+            let suppression = &entry.suppression;
+            let by = if suppression.reason.trim().is_empty() {
+                cell(suppression.kind)
+            } else {
+                cell(&format!("{}: {}", suppression.kind, suppression.reason))
+            };
+            format!("{} {by} |\n", finding_cells(links, &entry.diagnostic))
+        }),
+    );
+    if left_out > 0 {
+        out.push('\n');
+        out.push_str(&budget.note(&plural(left_out, "more suppressed finding")));
     }
     out.push_str("\n</details>\n\n");
 }
 
-fn problems(out: &mut String, links: &Links<'_>, outcome: &ScanOutcome<'_>) {
+fn problems(out: &mut String, links: &Links<'_>, budget: &mut Budget, outcome: &ScanOutcome<'_>) {
     if outcome.problems.is_empty() {
+        return;
+    }
+    if budget.exhausted {
+        out.push_str(&budget.note(&format!(
+            "{} analysing files",
+            plural(outcome.problems.len(), "error")
+        )));
         return;
     }
     let _ = writeln!(
@@ -316,13 +412,20 @@ fn problems(out: &mut String, links: &Links<'_>, outcome: &ScanOutcome<'_>) {
         plural(outcome.problems.len(), "error")
     );
     out.push_str("| location | error |\n| --- | --- |\n");
-    for problem in outcome.problems {
-        let _ = writeln!(
-            out,
-            "| {} | {} |",
-            location(links, problem.span),
-            cell(&problem.message)
-        );
+    let left_out = rows(
+        out,
+        budget,
+        outcome.problems.iter().map(|problem| {
+            format!(
+                "| {} | {} |\n",
+                location(links, problem.span),
+                cell(&problem.message)
+            )
+        }),
+    );
+    if left_out > 0 {
+        out.push('\n');
+        out.push_str(&budget.note(&plural(left_out, "more error")));
     }
     out.push_str("\n</details>\n");
 }

@@ -181,6 +181,7 @@ fn links_lead_to_the_rule_docs_and_to_files_under_the_link_base() {
         &result.outcome(),
         &MarkdownOptions {
             link_base: Some("https://github.com/acme/infra/blob/0123abc"),
+            ..MarkdownOptions::default()
         },
     )
     .replace(PREFIX, "");
@@ -213,10 +214,60 @@ fn links_lead_to_the_rule_docs_and_to_files_under_the_link_base() {
         &result.outcome(),
         &MarkdownOptions {
             link_base: Some("https://x.test/a b)(c/"),
+            ..MarkdownOptions::default()
         },
     );
     assert!(
         hostile.contains("](https://x.test/a%20b%29%28c/"),
         "{hostile}"
     );
+}
+
+#[test]
+fn a_size_limit_leaves_rows_out_and_says_how_many() {
+    let result = scan("large");
+    let whole = markdown(&result);
+    let rows_of = |text: &str| {
+        text.lines()
+            .filter(|line| {
+                line.starts_with("| ") && line.contains("](https://github.com/portcullis-sec/")
+            })
+            .count()
+    };
+    let all = rows_of(&whole);
+    assert_eq!(all, result.findings.len());
+    for limit in [whole.chars().count() / 2, 3_000] {
+        let options = MarkdownOptions {
+            max_chars: Some(limit),
+            ..MarkdownOptions::default()
+        };
+        let text = render_markdown(&result.outcome(), &options);
+        assert!(
+            text.chars().count() <= limit,
+            "{limit}: {}",
+            text.chars().count()
+        );
+        let shown = rows_of(&text);
+        assert!(shown < all, "{limit}: nothing was left out");
+        assert!(
+            text.contains(&format!(
+                "_Not shown, to keep this report under {limit} characters: {} more finding",
+                all - shown
+            )),
+            "{text}"
+        );
+        // The diagram is whole or absent, never cut.
+        let diagram = mermaid_block(&text);
+        assert!(
+            diagram.is_empty() || diagram == mermaid_block(&whole),
+            "{limit}: a partial diagram"
+        );
+    }
+    // A limit the whole report fits in (with the room kept for notes) changes nothing.
+    let unlimited = render_markdown(&result.outcome(), &MarkdownOptions::default());
+    let roomy = MarkdownOptions {
+        max_chars: Some(unlimited.len() + 1_000),
+        ..MarkdownOptions::default()
+    };
+    assert_eq!(render_markdown(&result.outcome(), &roomy), unlimited);
 }
