@@ -408,8 +408,7 @@ impl Shared<'_> {
     /// call resolves. `chain` holds the directories of the callers, to stop at cycles.
     fn load(&self, dir: &Path, key: &str, chain: &mut Vec<PathBuf>, loading: &mut Loading) {
         if !loading.loaded.contains_key(dir) {
-            let given = self.given_dir(loading, dir);
-            let files = self.files_of(dir, &given, &mut loading.problems);
+            let files = self.files_of(dir, &mut loading.problems);
             loading.loaded.insert(dir.to_path_buf(), files);
         }
         if chain.len() > eval::MAX_MODULE_DEPTH || chain.iter().any(|caller| caller == dir) {
@@ -549,12 +548,7 @@ impl Shared<'_> {
 
     /// A directory's parsed files: those the walker gave, or read from disk (installed modules,
     /// directories outside the scan).
-    fn files_of(
-        &self,
-        dir: &Path,
-        given: &Path,
-        problems: &mut Vec<Problem>,
-    ) -> Vec<Arc<ParsedFile>> {
+    fn files_of(&self, dir: &Path, problems: &mut Vec<Problem>) -> Vec<Arc<ParsedFile>> {
         if let Some(entry) = self.dirs.get(dir) {
             let (files, dir_problems) = entry.load();
             problems.extend(dir_problems);
@@ -564,15 +558,16 @@ impl Shared<'_> {
         let mut disk = self.disk.lock().unwrap_or_else(PoisonError::into_inner);
         let (files, dir_problems) = disk
             .entry(dir.to_path_buf())
-            .or_insert_with(|| self.read_dir(dir, given));
+            .or_insert_with(|| self.read_dir(dir));
         problems.extend(dir_problems.iter().cloned());
         files.clone()
     }
 
-    /// The `.tf` and `.tf.json` files of a directory the walker did not give. The directory is
-    /// read at its normalised path (Terraform joins module paths lexically); its files are
-    /// registered under the path as the user spells it, like the files the walker gave.
-    fn read_dir(&self, dir: &Path, given: &Path) -> DirFiles {
+    /// The `.tf` and `.tf.json` files of a directory the walker did not give, read and registered
+    /// at its normalised path (Terraform joins module paths lexically). Not as a caller spells it:
+    /// roots calling it as `a/../shared` and `b/../shared` race to read it first, and the output
+    /// must not depend on which one wins.
+    fn read_dir(&self, dir: &Path) -> DirFiles {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -589,7 +584,7 @@ impl Shared<'_> {
             .collect();
         names.sort();
         for name in names {
-            let shown = display(&given.join(&name));
+            let shown = display(&dir.join(&name));
             let text = match read_module_file(&dir.join(&name)) {
                 Ok(text) => text,
                 Err(message) => {
