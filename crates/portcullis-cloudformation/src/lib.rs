@@ -5,6 +5,7 @@
 //! is skipped without a word.
 
 mod eval;
+mod foreach;
 mod resources;
 mod tree;
 
@@ -152,7 +153,7 @@ pub fn analyze(file: &Arc<SourceFile>, options: &Options) -> Option<Unit> {
     } else {
         tree::parse_yaml(file.id, &file.text).map_err(|error| ("YAML", error))
     };
-    let document: Document = match parsed {
+    let mut document: Document = match parsed {
         Ok(document) => document,
         Err((language, SyntaxError { offset, message })) => {
             if !(file.text.contains("AWSTemplateFormatVersion") || file.text.contains("AWS::")) {
@@ -170,6 +171,7 @@ pub fn analyze(file: &Arc<SourceFile>, options: &Options) -> Option<Unit> {
         return None;
     }
     let mut unit = unit(file);
+    foreach::expand(&mut document.root, &options.parameters);
     let template = eval::Template::new(&document.root, &options.parameters);
     let mut builder = resources::Builder::new(&template);
     builder.build();

@@ -211,7 +211,7 @@ impl<'t, 'a> Builder<'t, 'a> {
         if id.starts_with("Fn::ForEach") {
             self.unresolved(
                 id,
-                "Fn::ForEach loops are not expanded; the resources they create were not analysed",
+                "the Fn::ForEach loop could not be expanded (its collection is not a list of strings known before deployment, or it is too large); the resources it creates were not analysed",
                 span,
             );
             return;

@@ -6,8 +6,8 @@ declare_rule! {
     /// ## What it does
     /// Reports parts of the configuration that the scan could not follow: a Terraform registry or
     /// git module without `.terraform/modules`, a module source outside the scanned directories or
-    /// a cycle; a CloudFormation macro, `Fn::ForEach` loop or duplicated key whose earlier value
-    /// CloudFormation drops.
+    /// a cycle; a CloudFormation macro, an `Fn::ForEach` loop over a list known only at deployment,
+    /// or a duplicated key whose earlier value CloudFormation drops.
     ///
     /// ## Why is this bad?
     /// Security groups declared there are not analysed, so an exposure in them goes unreported.
