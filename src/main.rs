@@ -425,6 +425,7 @@ fn run_scan(
         var_files,
         allow_outside_root: args.allow_outside_root || config.allow_outside_root.unwrap_or(false),
         scan_roots: args.paths.clone(),
+        cancel: None,
     };
     options.cloudformation = portcullis_cloudformation::Options {
         parameters: cfn_parameters,

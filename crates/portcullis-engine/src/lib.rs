@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -39,7 +39,13 @@ pub struct ScanOptions {
     pub progress: Option<Arc<AtomicUsize>>,
     /// Files larger than this many bytes are reported, not read.
     pub max_file_size: u64,
+    /// Set when the result is no longer wanted (the language server's buffer changed): the scan
+    /// stops at its next checkpoint and returns [`CANCELLED`].
+    pub cancel: Option<Arc<AtomicBool>>,
 }
+
+/// The error of a scan stopped through [`ScanOptions::cancel`].
+pub const CANCELLED: &str = "the scan was cancelled";
 
 impl ScanOptions {
     /// Options for `paths` with every default: no overlays, no exclusions, no baseline, and
@@ -60,6 +66,7 @@ impl ScanOptions {
             baseline: BTreeSet::new(),
             progress: None,
             max_file_size: MAX_FILE_SIZE,
+            cancel: None,
         }
     }
 }
@@ -472,6 +479,15 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
             }
         }
     }
+    let cancelled = || {
+        options
+            .cancel
+            .as_ref()
+            .is_some_and(|cancel| cancel.load(Ordering::Relaxed))
+    };
+    if cancelled() {
+        return Err(CANCELLED.to_owned());
+    }
     // Plans first: where a plan maps back to a root module's files, the plan's view replaces
     // the Terraform front-end's, which must be known before each Terraform unit is checked.
     let plan_units: Vec<Unit> = plans
@@ -484,13 +500,25 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         .collect();
     // Each unit is checked as soon as it is made, on the thread that made it, and dropped: only
     // its findings stay, so memory does not grow with the repository's inventories.
-    let check = |unit: Unit| check_unit(unit, &sources, options);
+    let check = |unit: Unit| {
+        if cancelled() {
+            return Checked::default();
+        }
+        check_unit(unit, &sources, options)
+    };
+    let terraform_options = portcullis_terraform::Options {
+        cancel: options
+            .cancel
+            .clone()
+            .or_else(|| options.terraform.cancel.clone()),
+        ..options.terraform.clone()
+    };
     let (terraform_checked, template_checked) = rayon::join(
         || {
             portcullis_terraform::analyze_each(
                 &terraform_files,
                 &sources,
-                &options.terraform,
+                &terraform_options,
                 |mut unit| {
                     if !planned.is_empty()
                         && resource_files(&unit.inventory)
@@ -513,6 +541,9 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
                 .collect::<Vec<Checked>>()
         },
     );
+    if cancelled() {
+        return Err(CANCELLED.to_owned());
+    }
     let files_scanned =
         terraform_files.len() + template_checked.len() + plan_units.len() + problems.len();
     let plan_checked: Vec<Checked> = plan_units.into_par_iter().map(check).collect();
@@ -569,6 +600,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
 }
 
 /// What is kept of a unit once it is checked.
+#[derive(Default)]
 struct Checked {
     findings: Vec<Diagnostic>,
     declared: Vec<portcullis_ir::DeclaredSuppression>,
@@ -642,6 +674,22 @@ fn relative_to_roots<'a>(shown: &'a str, roots: &[PathBuf]) -> &'a str {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_cancelled_scan_stops_with_an_error() {
+        let dir = std::env::temp_dir().join(format!("portcullis-cancel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("main.tf"),
+            "resource \"aws_security_group\" \"a\" {}\n",
+        )
+        .unwrap();
+        let mut options = ScanOptions::new(vec![dir.clone()]);
+        assert!(run(options.clone()).is_ok());
+        options.cancel = Some(Arc::new(AtomicBool::new(true)));
+        assert_eq!(run(options).err().as_deref(), Some(CANCELLED));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn is_excluded_agrees_with_the_walk() {

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use portcullis_config::Resolved;
 use portcullis_diagnostics::Diagnostic;
@@ -51,6 +52,7 @@ impl Analysis {
         overlays: &Overlays,
         config: &Resolved,
         workspace: Option<&Path>,
+        cancel: Option<Arc<AtomicBool>>,
     ) -> Self {
         let files = match target {
             Target::Module(dir) => module_files(dir, overlays),
@@ -81,9 +83,12 @@ impl Analysis {
         if let Some(limit) = config.max_file_size {
             options.max_file_size = limit;
         }
+        options.cancel = cancel;
         let (sources, findings, problems) = match portcullis_engine::run(options) {
             Ok(result) => (result.sources, result.findings, result.problems),
-            // Nothing to analyse (every file vanished): nothing to publish but empty lists.
+            // Nothing to analyse (every file vanished): nothing to publish but empty lists. A
+            // cancelled analysis ends here too; it was cancelled because its unit changed, so the
+            // server drops its result as stale.
             Err(_) => (SourceMap::new(), Vec::new(), Vec::new()),
         };
         Self {
@@ -134,7 +139,7 @@ mod tests {
             ),
         )]);
         let config = Resolved::default();
-        let analysis = Analysis::run(&Target::Module(dir.clone()), &overlays, &config, None);
+        let analysis = Analysis::run(&Target::Module(dir.clone()), &overlays, &config, None, None);
         assert_eq!(analysis.files, [dir.join("main.tf"), unsaved.clone()]);
         let finding = analysis.findings.first().unwrap();
         assert_eq!(finding.rule.code, "SG002");
@@ -148,14 +153,20 @@ mod tests {
             exclude: vec!["new.tf".to_owned()],
             ..Resolved::default()
         };
-        let excluded = Analysis::run(&Target::Module(dir.clone()), &overlays, &config, Some(&dir));
+        let excluded = Analysis::run(
+            &Target::Module(dir.clone()),
+            &overlays,
+            &config,
+            Some(&dir),
+            None,
+        );
         assert_eq!(excluded.files, [dir.join("main.tf"), unsaved.clone()]);
         assert!(excluded.findings.is_empty());
 
         // A template that exists nowhere has nothing to publish.
         let gone = Target::Template(dir.join("gone.yaml"));
         assert!(
-            Analysis::run(&gone, &Overlays::new(), &config, None)
+            Analysis::run(&gone, &Overlays::new(), &config, None, None)
                 .files
                 .is_empty()
         );

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, after, never, select, unbounded};
@@ -64,6 +65,9 @@ struct UnitState {
     /// Bumped by every change to the unit's inputs; a result of an older generation is stale.
     generation: u64,
     due: Option<Instant>,
+    /// The flag of its last queued analysis: set when the unit changes, so that an analysis
+    /// whose result would be stale stops early.
+    cancel: Option<Arc<AtomicBool>>,
     current: Option<Snapshot>,
     published: BTreeSet<PathBuf>,
 }
@@ -71,6 +75,7 @@ struct UnitState {
 struct Job {
     target: Target,
     generation: u64,
+    cancel: Arc<AtomicBool>,
     overlays: Overlays,
     versions: BTreeMap<PathBuf, i32>,
     config: Arc<portcullis_config::Resolved>,
@@ -171,6 +176,7 @@ fn work(queue: &Receiver<Job>, results: &Sender<Done>) {
                     &job.overlays,
                     &job.config,
                     job.workspace.as_deref(),
+                    Some(Arc::clone(&job.cancel)),
                 )
             }))
             .ok();
@@ -477,6 +483,9 @@ impl Server {
     fn touch(&mut self, target: Target, delay: Duration) {
         let unit = self.units.entry(target).or_default();
         unit.generation += 1;
+        if let Some(cancel) = unit.cancel.take() {
+            cancel.store(true, Ordering::Relaxed);
+        }
         unit.due = Some(Instant::now() + delay);
     }
 
@@ -500,9 +509,12 @@ impl Server {
         for (target, unit) in &mut self.units {
             if unit.due.is_some_and(|due| due <= now) {
                 unit.due = None;
+                let cancel = Arc::new(AtomicBool::new(false));
+                unit.cancel = Some(Arc::clone(&cancel));
                 let _ = self.jobs.send(Job {
                     target: target.clone(),
                     generation: unit.generation,
+                    cancel,
                     overlays: overlays.clone(),
                     versions: versions.clone(),
                     config: Arc::clone(&self.config.resolved),
@@ -706,6 +718,36 @@ fn offset_at(text: &str, position: Position) -> usize {
 mod tests {
     use super::*;
     use lsp_types::Range;
+
+    #[test]
+    fn a_change_cancels_the_analysis_already_queued_or_running() {
+        let (sender, _messages) = unbounded();
+        let (jobs, queue) = unbounded();
+        let mut server = Server {
+            sender,
+            jobs,
+            phase: Phase::Running,
+            workspace: None,
+            config: Config::default(),
+            debounce: Duration::ZERO,
+            watch_files: false,
+            documents: BTreeMap::new(),
+            units: BTreeMap::new(),
+            last_good: BTreeMap::new(),
+        };
+        let target = Target::Module(PathBuf::from("/nonexistent/portcullis-cancel"));
+        server.touch(target.clone(), Duration::ZERO);
+        server.start_due();
+        let first: Job = queue.try_recv().expect("a queued analysis");
+        assert!(!first.cancel.load(Ordering::Relaxed));
+        // An edit makes the first analysis stale: it is told to stop; the next one is not.
+        server.touch(target, Duration::ZERO);
+        assert!(first.cancel.load(Ordering::Relaxed));
+        server.start_due();
+        let second: Job = queue.try_recv().expect("the analysis of the edit");
+        assert!(!second.cancel.load(Ordering::Relaxed));
+        assert!(second.generation > first.generation);
+    }
 
     #[test]
     fn incremental_changes_use_utf16_positions() {

@@ -33,6 +33,9 @@ pub const MAX_MODULE_CALLS: usize = 10_000;
 /// State shared by every module instance of one root module.
 #[derive(Debug, Default)]
 pub struct Env {
+    /// Set by the caller when the result is no longer wanted: every step then fails, so that the
+    /// evaluation ends soon.
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     steps: Cell<u64>,
     bytes: Cell<u64>,
     depth: Cell<usize>,
@@ -40,6 +43,14 @@ pub struct Env {
 }
 
 impl Env {
+    /// An environment whose evaluation stops soon once `cancel` is set.
+    pub fn cancellable(cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>) -> Self {
+        Self {
+            cancel,
+            ..Self::default()
+        }
+    }
+
     /// Records a problem once.
     pub fn problem(&self, span: Span, message: String) {
         let mut problems = self.problems.borrow_mut();
@@ -60,6 +71,10 @@ impl Env {
         let total = self.steps.get().saturating_add(steps);
         self.steps.set(total);
         total <= MAX_STEPS
+            && !self
+                .cancel
+                .as_ref()
+                .is_some_and(|cancel| cancel.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// A limit reached: an unknown value, and a problem so that the user knows the analysis is partial.

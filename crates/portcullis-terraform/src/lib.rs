@@ -38,6 +38,9 @@ pub struct Options {
     pub allow_outside_root: bool,
     /// The paths given on the command line; empty means no restriction on module sources.
     pub scan_roots: Vec<PathBuf>,
+    /// Set when the result is no longer wanted (an editor's buffer changed): evaluations stop
+    /// early, with meaningless results the caller discards.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 type Parsed = Result<Arc<ParsedFile>, Problem>;
@@ -388,7 +391,7 @@ impl Shared<'_> {
             let module = Module::new(dir, files, layerings.get(dir));
             world.modules.insert(dir.clone(), module);
         }
-        let env = Env::default();
+        let env = Env::cancellable(self.options.cancel.clone());
         let mut inventory = Inventory::default();
         if let Some(module) = world.modules.get(root) {
             let root_files = loaded.get(root).map(Vec::as_slice).unwrap_or_default();

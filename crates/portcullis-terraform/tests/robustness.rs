@@ -64,3 +64,25 @@ proptest! {
         analyze_text(&text, false);
     }
 }
+
+/// A cancelled evaluation stops at its next step: a count of 10,000 rules yields next to nothing.
+#[test]
+fn a_cancelled_evaluation_stops_early() {
+    let text = "resource \"aws_security_group_rule\" \"r\" {\n  count = 10000\n  type = \"ingress\"\n  protocol = \"tcp\"\n  from_port = count.index\n  to_port = count.index\n  cidr_blocks = [\"0.0.0.0/0\"]\n  security_group_id = \"sg-1\"\n}\n";
+    let rules = |cancel: bool| {
+        let sources = portcullis_ir::SourceMap::new();
+        let file = sources.add("main.tf", text);
+        let options = portcullis_terraform::Options {
+            cancel: Some(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
+                cancel,
+            ))),
+            ..portcullis_terraform::Options::default()
+        };
+        portcullis_terraform::analyze(&[file], &sources, &options)[0]
+            .inventory
+            .rules
+            .len()
+    };
+    assert_eq!(rules(false), 10_000);
+    assert_eq!(rules(true), 0);
+}
