@@ -430,22 +430,7 @@ impl<'a> Body<'a> {
                 })
                 .collect(),
             Self::Json(props, src) => {
-                let mut out = Vec::new();
-                for prop in props {
-                    if let Some(count) = json_label_count(&prop.name) {
-                        let key_span = src.span(Some(prop.name_range.clone()));
-                        json_blocks(
-                            &prop.name,
-                            &prop.value,
-                            count,
-                            Vec::new(),
-                            key_span,
-                            src,
-                            &mut out,
-                        );
-                    }
-                }
-                out
+                json_blocks_of(props, src, |prop| json_label_count(&prop.name))
             }
         }
     }
@@ -463,25 +448,35 @@ impl<'a> Body<'a> {
                 .into_iter()
                 .filter(|block| block.ident == ident)
                 .collect(),
-            Self::Json(props, src) => {
-                let count = usize::from(ident == "dynamic");
-                let mut out = Vec::new();
-                for prop in props.iter().filter(|prop| prop.name == ident) {
-                    let key_span = src.span(Some(prop.name_range.clone()));
-                    json_blocks(
-                        &prop.name,
-                        &prop.value,
-                        count,
-                        Vec::new(),
-                        key_span,
-                        src,
-                        &mut out,
-                    );
-                }
-                out
-            }
+            Self::Json(props, src) => json_blocks_of(props, src, |prop| {
+                (prop.name == ident).then_some(usize::from(ident == "dynamic"))
+            }),
         }
     }
+}
+
+/// The blocks of the JSON properties `labels_of` accepts, with the number of labels it gives.
+fn json_blocks_of<'a>(
+    props: &'a [JsonProp],
+    src: Src<'a>,
+    labels_of: impl Fn(&JsonProp) -> Option<usize>,
+) -> Vec<Block<'a>> {
+    let mut out = Vec::new();
+    for prop in props {
+        if let Some(count) = labels_of(prop) {
+            let key_span = src.span(Some(prop.name_range.clone()));
+            json_blocks(
+                &prop.name,
+                &prop.value,
+                count,
+                Vec::new(),
+                key_span,
+                src,
+                &mut out,
+            );
+        }
+    }
+    out
 }
 
 fn json_blocks<'a>(
