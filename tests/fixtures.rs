@@ -5,6 +5,9 @@
 //!   with `expected.txt` lines `CODE relative/file:LINE`.
 //! - `fixtures/cloudformation/<case>.{yaml,yml,json,template}` with `<case>.expected.txt` lines
 //!   `CODE LINE`.
+//!
+//! A problem (an input that could not be analysed as written) is expected with the code
+//! `PROBLEM`; any other problem fails the case.
 
 #![allow(clippy::unwrap_used)]
 
@@ -39,18 +42,23 @@ fn expected(path: &Path) -> Vec<String> {
     lines
 }
 
+/// `CODE place` for every finding and `PROBLEM place` for every problem, sorted.
 fn actual(result: &ScanResult, describe: impl Fn(&str, u32) -> String) -> Vec<String> {
+    let place = |span: portcullis_ir::Span| {
+        let path = result.sources.path(span.file);
+        let line = result.sources.location(span.file, span.start).line;
+        describe(&path, line)
+    };
     let mut lines: Vec<String> = result
         .findings
         .iter()
-        .map(|finding| {
-            let path = result.sources.path(finding.span.file);
-            let line = result
-                .sources
-                .location(finding.span.file, finding.span.start)
-                .line;
-            format!("{} {}", finding.rule.code, describe(&path, line))
-        })
+        .map(|finding| format!("{} {}", finding.rule.code, place(finding.span)))
+        .chain(
+            result
+                .problems
+                .iter()
+                .map(|problem| format!("PROBLEM {}", place(problem.span))),
+        )
         .collect();
     lines.sort();
     lines
@@ -78,17 +86,11 @@ fn check_directory_cases(root: &Path) -> Vec<String> {
             format!("{}:{line}", path.strip_prefix(&prefix).unwrap_or(path))
         });
         let want = expected(&case.join("expected.txt"));
-        if !result.problems.is_empty() {
-            failures.push(format!(
-                "{}: problems {:?}",
-                case.display(),
-                result.problems
-            ));
-        }
         if got != want {
             failures.push(format!(
-                "{}:\n  expected {want:?}\n  actual   {got:?}",
-                case.display()
+                "{}:\n  expected {want:?}\n  actual   {got:?}\n  problems {:?}",
+                case.display(),
+                result.problems
             ));
         }
     }

@@ -102,7 +102,7 @@ pub fn assumption(name: &str, holds: bool, span: Span) -> Trace {
     } else {
         format!("assumes condition {name} is false")
     };
-    Trace { span, note }
+    Trace::new(span, note)
 }
 
 enum ParamValue {
@@ -204,9 +204,8 @@ impl<'a> Template<'a> {
                         .iter()
                         .filter_map(|item| Some((item.as_str()?, item.span)))
                         .filter(|(text, _)| is_broad(text))
-                        .map(|(text, span)| Trace {
-                            span,
-                            note: format!("parameter {} also allows {text}", entry.key),
+                        .map(|(text, span)| {
+                            Trace::new(span, format!("parameter {} also allows {text}", entry.key))
                         })
                         .collect(),
                     _ => Vec::new(),
@@ -470,17 +469,14 @@ impl<'a> Template<'a> {
             let (value, trace) = match &param.value {
                 ParamValue::Given(value) => (
                     value.clone(),
-                    Trace {
-                        span: param.entry.key_span,
-                        note: format!("parameter {name} = {value} (--cfn-parameters)"),
-                    },
+                    Trace::new(
+                        param.entry.key_span,
+                        format!("parameter {name} = {value} (--cfn-parameters)"),
+                    ),
                 ),
                 ParamValue::Default(value, at) => (
                     value.clone(),
-                    Trace {
-                        span: *at,
-                        note: format!("parameter {name} default"),
-                    },
+                    Trace::new(*at, format!("parameter {name} default")),
                 ),
                 ParamValue::Missing(reason) => {
                     return Ev::Unknown {
@@ -576,10 +572,7 @@ impl<'a> Template<'a> {
                 .value
                 .get("Properties")?
                 .get(property)?;
-            let trace = Trace {
-                span: node.span,
-                note: format!("{property} of {target}"),
-            };
+            let trace = Trace::new(node.span, format!("{property} of {target}"));
             Some(self.eval(node, world, depth + 1).at(span, Some(trace)))
         });
         value.unwrap_or_else(|| {
@@ -815,20 +808,17 @@ impl<'a> Template<'a> {
                 (Some(text), Some(node)) if texts.all(|other| other == Some(text)) => Ev::Str {
                     value: text.to_owned(),
                     span,
-                    via: vec![Trace {
-                        span: node.span,
-                        note: format!("Mappings {shown}: every entry holds this value"),
-                    }],
+                    via: vec![Trace::new(
+                        node.span,
+                        format!("Mappings {shown}: every entry holds this value"),
+                    )],
                 },
                 _ => unknown,
             };
         }
         match (found.first(), default) {
             (Some(value), _) => {
-                let trace = Trace {
-                    span: value.span,
-                    note: format!("Mappings {shown}"),
-                };
+                let trace = Trace::new(value.span, format!("Mappings {shown}"));
                 self.eval(value, world, depth + 1).at(span, Some(trace))
             }
             (None, Some(default)) => self.eval(default, world, depth + 1),

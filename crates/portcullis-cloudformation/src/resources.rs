@@ -524,10 +524,10 @@ impl<'t, 'a> Builder<'t, 'a> {
                 None | Some(Value::Known { value: false, .. }) => Direction::Ingress,
                 Some(Value::Known { value: true, .. }) => Direction::Egress,
                 Some(Value::Unknown { reason, span, .. }) => {
-                    assumptions.push(Trace {
+                    assumptions.push(Trace::new(
                         span,
-                        note: format!("Egress is unknown ({reason}); analysed as ingress"),
-                    });
+                        format!("Egress is unknown ({reason}); analysed as ingress"),
+                    ));
                     Direction::Ingress
                 }
             };

@@ -19,6 +19,8 @@ pub struct Inventory {
     pub nacl_entries: Vec<NaclEntry>,
     pub nacl_associations: Vec<NaclAssociation>,
     pub attachments: Vec<Attachment>,
+    /// The ports load balancers answer on.
+    pub listeners: Vec<Listener>,
     pub vpcs: Vec<Vpc>,
     pub subnets: Vec<Subnet>,
     /// CIDRs the configuration names (variables, parameters, locals), offered as remedies.
@@ -43,6 +45,7 @@ impl Inventory {
         self.nacl_entries.extend(other.nacl_entries);
         self.nacl_associations.extend(other.nacl_associations);
         self.attachments.extend(other.attachments);
+        self.listeners.extend(other.listeners);
         self.vpcs.extend(other.vpcs);
         self.subnets.extend(other.subnets);
         self.named_cidrs.extend(other.named_cidrs);
@@ -201,6 +204,9 @@ pub enum Reachability {
     Private,
     /// Public exactly when its subnet gives public IPs and routes to an internet gateway.
     ViaSubnet,
+    /// No subnet is given: an instance launches in the default VPC, whose subnets give public
+    /// IPs, unless the account has no default VPC.
+    DefaultVpc,
 }
 
 /// A resource that uses security groups.
@@ -216,6 +222,18 @@ pub struct Attachment {
     pub span: Span,
     pub name_span: Span,
     pub construct_path: Option<String>,
+    pub assumptions: Assumptions,
+}
+
+/// A port a load balancer listens on: `aws_lb_listener`, a `listener` block of `aws_elb`,
+/// `AWS::ElasticLoadBalancingV2::Listener`, an entry of a classic load balancer's `Listeners`.
+#[derive(Clone, Debug)]
+pub struct Listener {
+    /// The load balancer's id in the inventory (its address or logical id).
+    pub load_balancer: Value<String>,
+    /// The port clients connect to.
+    pub port: Value<i64>,
+    pub span: Span,
     pub assumptions: Assumptions,
 }
 

@@ -6,6 +6,19 @@ use crate::Span;
 pub struct Trace {
     pub span: Span,
     pub note: String,
+    /// For an assumption that stands for input values other than the defaults: those values as
+    /// a clause (`Env is dev`), which checks add to the message of the findings it leads to.
+    pub scenario: Option<String>,
+}
+
+impl Trace {
+    pub fn new(span: Span, note: impl Into<String>) -> Self {
+        Self {
+            span,
+            note: note.into(),
+            scenario: None,
+        }
+    }
 }
 
 /// A value of the configuration with where it came from.

@@ -637,13 +637,7 @@ impl<'b> Attr<'_, '_, 'b, '_> {
             None => self.fields.source_span(),
         };
         match source_span {
-            Some(span) => (
-                span,
-                vec![Trace {
-                    span: plan_span,
-                    note: PLANNED.to_owned(),
-                }],
-            ),
+            Some(span) => (span, vec![Trace::new(plan_span, PLANNED.to_owned())]),
             None => (plan_span, Vec::new()),
         }
     }

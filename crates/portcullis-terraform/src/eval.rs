@@ -981,12 +981,10 @@ impl<'a> Ctx<'a> {
                 Err(reason) => vec![Instance {
                     key: Some(Key::Index(0)),
                     frame: base.with("count", index_object(0, count.expr.span())),
-                    assumptions: vec![Trace {
-                        span: count.expr.span(),
-                        note: format!(
-                            "count is unknown ({reason}); at least one instance is assumed"
-                        ),
-                    }],
+                    assumptions: vec![Trace::new(
+                        count.expr.span(),
+                        format!("count is unknown ({reason}); at least one instance is assumed"),
+                    )],
                 }],
             };
             return (Expansion::Count, instances);
@@ -1018,12 +1016,10 @@ impl<'a> Ctx<'a> {
                     vec![Instance {
                         key: Some(Key::Unknown),
                         frame: base.with("each", V::new(Kind::Map(each), span)),
-                        assumptions: vec![Trace {
+                        assumptions: vec![Trace::new(
                             span,
-                            note: format!(
-                                "for_each is unknown ({reason}); one instance is assumed"
-                            ),
-                        }],
+                            format!("for_each is unknown ({reason}); one instance is assumed"),
+                        )],
                     }]
                 }
             };

@@ -152,10 +152,7 @@ fn block_instances<'c>(
                     frame: bind(unknown.clone(), unknown),
                     span: content.span,
                     order: dynamic.span.start,
-                    assumptions: vec![Trace {
-                        span: for_each.expr.span(),
-                        note: format!("for_each of dynamic \"{ident}\" is unknown ({reason}); one block is assumed"),
-                    }],
+                    assumptions: vec![Trace::new(for_each.expr.span(), format!("for_each of dynamic \"{ident}\" is unknown ({reason}); one block is assumed"))],
                 });
             }
         }

@@ -255,10 +255,7 @@ impl V {
             mut via,
         } = self;
         if old != span {
-            via.push(Trace {
-                span: old,
-                note: note.to_owned(),
-            });
+            via.push(Trace::new(old, note.to_owned()));
         }
         let kind = match kind {
             Kind::List(items) => Kind::List(

@@ -74,6 +74,10 @@ fn public_because(context: &Context<'_>, attachment: &Attachment) -> Option<Rela
     match reachability.known_value()? {
         Reachability::Public => Some(Related { span: reachability.span(), message: "publicly reachable".to_owned() }),
         Reachability::Private => None,
+        Reachability::DefaultVpc => Some(Related {
+            span: reachability.span(),
+            message: "no subnet is given: it launches in the default VPC, whose subnets give public IPs".to_owned(),
+        }),
         Reachability::ViaSubnet => attachment.subnets.iter().find_map(|subnet| {
             let subnet = context.inventory.subnets.iter().find(|s| Some(&s.id) == subnet.known_value())?;
             let maps = subnet.map_public_ip_on_launch.as_ref()?;
@@ -171,7 +175,9 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let peer = statement.widest_peer()?;
             Some(Related { span: peer.value.span(), message: format!("{} allowed by `{}`", peer.cidr, statement.rule.id) })
         }));
-        let possible = !attachment.assumptions.is_empty() || culprits.iter().any(|statement| !statement.rule.assumptions.is_empty());
+        let possible = !attachment.assumptions.is_empty()
+            || attachment.reachability.known_value() == Some(&Reachability::DefaultVpc)
+            || culprits.iter().any(|statement| !statement.rule.assumptions.is_empty());
         let via: Vec<&str> = {
             let mut via: Vec<&str> = culprits.iter().filter_map(|statement| statement.rule.group.known_value().map(String::as_str)).collect();
             via.dedup();
