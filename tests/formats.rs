@@ -463,3 +463,59 @@ fn documented_scan_commands_work_as_written() {
         }
     }
 }
+
+/// The JSON contract: ports are null only for protocol `all`; a tcp or udp exposure always says
+/// which ports, in every fixture (network ACLs, resources, unresolved values included).
+#[test]
+fn json_exposures_of_tcp_and_udp_carry_their_ports() {
+    let result = scan(&["fixtures", "examples"]);
+    let json: serde_json::Value =
+        serde_json::from_str(&portcullis_report::render_json(&result.outcome())).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let mut checked_rules = std::collections::BTreeSet::new();
+    for finding in findings {
+        let Some(exposure) = finding.get("exposure") else {
+            continue;
+        };
+        let protocol = exposure["protocol"].as_str().unwrap();
+        if protocol == "tcp" || protocol == "udp" {
+            checked_rules.insert(finding["rule_id"].as_str().unwrap().to_owned());
+            for port in ["from_port", "to_port"] {
+                assert!(
+                    exposure[port].is_u64(),
+                    "{port} missing from {} at {}:{}: {exposure}",
+                    finding["rule_id"],
+                    finding["file"],
+                    finding["start_line"]
+                );
+            }
+        } else if protocol == "all" {
+            assert!(exposure["from_port"].is_null() && exposure["to_port"].is_null());
+        }
+    }
+    for rule in ["NACL001", "RES001", "SG002", "SG017", "SG019"] {
+        assert!(
+            checked_rules.contains(rule),
+            "no tcp/udp exposure of {rule} was checked"
+        );
+    }
+}
+
+/// Module code evaluated from two roots gives one finding that names both roots.
+#[test]
+fn module_findings_name_their_roots_once() {
+    let result = scan(&["fixtures/terraform/module_roots"]);
+    let json: serde_json::Value = serde_json::from_str(&relative(&portcullis_report::render_json(
+        &result.outcome(),
+    )))
+    .unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(
+        findings[0]["roots"],
+        serde_json::json!([
+            "fixtures/terraform/module_roots/envs/prod",
+            "fixtures/terraform/module_roots/envs/staging"
+        ])
+    );
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use portcullis_diagnostics::{Certainty, Related};
 use portcullis_ir::{
-    Direction, Inventory, NaclEntry, Peer, SecurityGroup, SgRule, SourceMap, Span, Value,
+    Direction, Inventory, NaclEntry, Peer, SecurityGroup, SgRule, SourceMap, Span, Trace, Value,
 };
 use portcullis_net::{AddrSet, Cidr, PortRange, Protocol, Reach, TrafficSet};
 
@@ -21,12 +21,26 @@ pub struct CidrPeer<'a> {
     pub value: &'a Value<Cidr>,
 }
 
+/// Why a statement's traffic could not be resolved: the value at fault.
+#[derive(Debug)]
+pub struct UnknownTraffic<'a> {
+    /// A clause: `protocol is not set`, `from_port 90 is greater than to_port 80`.
+    pub reason: String,
+    pub span: Span,
+    pub via: &'a [Trace],
+    /// The protocol, when only the ports are unknown.
+    pub protocol: Option<Protocol>,
+    /// The ports are known but do not make a range AWS accepts (`from_port` above `to_port`).
+    pub invalid: bool,
+}
+
 /// A rule statement with its traffic resolved.
 #[derive(Debug)]
 pub struct Statement<'a> {
     pub rule: &'a SgRule,
-    /// `None` when the protocol or the ports could not be resolved.
+    /// `None` when the protocol or the ports could not be resolved; `unknown_traffic` says why.
     pub traffic: Option<(Protocol, PortRange)>,
+    pub unknown_traffic: Option<UnknownTraffic<'a>>,
     pub cidrs: Vec<CidrPeer<'a>>,
     pub unknown_cidrs: Vec<&'a Value<Cidr>>,
     /// Every known CIDR of the statement.
@@ -271,22 +285,9 @@ pub fn widest(traffic: &TrafficSet, protocol: Protocol, ports: PortRange) -> Rea
 }
 
 fn resolve(rule: &SgRule) -> Statement<'_> {
-    let number =
-        |value: &Option<Value<i64>>| value.as_ref().map(|value| value.known_value().copied());
-    let traffic = match rule.protocol.known_value() {
-        Some(&protocol) => {
-            let (from, to) = (number(&rule.from_port), number(&rule.to_port));
-            // A port given but unknown makes the range unknown; a port absent is for the protocol to judge.
-            if matches!(from, Some(None)) || matches!(to, Some(None)) {
-                None
-            } else {
-                protocol
-                    .port_range(from.flatten(), to.flatten())
-                    .ok()
-                    .map(|ports| (protocol, ports))
-            }
-        }
-        None => None,
+    let (traffic, unknown_traffic) = match resolve_traffic(rule) {
+        Ok(traffic) => (Some(traffic), None),
+        Err(unknown) => (None, Some(unknown)),
     };
     let mut cidrs = Vec::new();
     let mut unknown_cidrs = Vec::new();
@@ -309,10 +310,58 @@ fn resolve(rule: &SgRule) -> Statement<'_> {
     Statement {
         rule,
         traffic,
+        unknown_traffic,
         cidrs,
         unknown_cidrs,
         addrs,
     }
+}
+
+/// The protocol and ports of a rule, or the value that keeps them unknown.
+fn resolve_traffic(rule: &SgRule) -> Result<(Protocol, PortRange), UnknownTraffic<'_>> {
+    let protocol = match &rule.protocol {
+        Value::Known { value, .. } => *value,
+        Value::Unknown { reason, span, via } => {
+            return Err(UnknownTraffic {
+                reason: reason.clone(),
+                span: *span,
+                via,
+                protocol: None,
+                invalid: false,
+            });
+        }
+    };
+    // AWS ignores the ports of `all` and of protocols without ports, even unknown ones.
+    if matches!(protocol, Protocol::All | Protocol::Number(_)) {
+        return Ok((protocol, PortRange::ALL));
+    }
+    let mut ports = [None, None];
+    for (slot, value) in ports.iter_mut().zip([&rule.from_port, &rule.to_port]) {
+        match value {
+            None => {}
+            Some(Value::Known { value, .. }) => *slot = Some(*value),
+            Some(Value::Unknown { reason, span, via }) => {
+                return Err(UnknownTraffic {
+                    reason: reason.clone(),
+                    span: *span,
+                    via,
+                    protocol: Some(protocol),
+                    invalid: false,
+                });
+            }
+        }
+    }
+    let [from, to] = ports;
+    protocol
+        .port_range(from, to)
+        .map(|ports| (protocol, ports))
+        .map_err(|reason| UnknownTraffic {
+            reason,
+            span: rule.from_port.as_ref().map_or(rule.span, Value::span),
+            via: &[],
+            protocol: Some(protocol),
+            invalid: true,
+        })
 }
 
 /// `definite` unless the rule or its group exists only under assumptions.
@@ -326,6 +375,39 @@ pub fn certainty(context: &Context<'_>, rule: &SgRule) -> Certainty {
         Certainty::Definite
     } else {
         Certainty::Possible
+    }
+}
+
+/// The input values other than the defaults that a rule (or its group) exists under, as a
+/// clause: `Env is dev`.
+pub fn scenario(context: &Context<'_>, rule: &SgRule) -> Option<String> {
+    let group = rule.group.known_value().and_then(|id| context.group(id));
+    scenario_of(
+        rule.assumptions
+            .iter()
+            .chain(group.into_iter().flat_map(|group| &group.assumptions)),
+    )
+}
+
+/// The scenario clauses of some assumptions, each once, in order, joined with `and`.
+pub fn scenario_of<'t>(assumptions: impl IntoIterator<Item = &'t Trace>) -> Option<String> {
+    let mut clauses: Vec<&str> = Vec::new();
+    for clause in assumptions
+        .into_iter()
+        .filter_map(|trace| trace.scenario.as_deref())
+    {
+        if !clauses.contains(&clause) {
+            clauses.push(clause);
+        }
+    }
+    (!clauses.is_empty()).then(|| clauses.join(" and "))
+}
+
+/// A message, with the scenario it depends on: `... when Env is dev`.
+pub fn when(message: String, scenario: Option<String>) -> String {
+    match scenario {
+        Some(scenario) => format!("{message} when {scenario}"),
+        None => message,
     }
 }
 
@@ -355,6 +437,16 @@ pub fn explain_statement(
         });
     }
     related
+}
+
+/// Where an unresolved value can be supplied to the scan, in the language of its file.
+pub fn how_to_supply(context: &Context<'_>, span: Span) -> &'static str {
+    let path = context.path(span);
+    if path.ends_with(".tf") || path.ends_with(".tf.json") || path.ends_with(".tfvars") {
+        "give the value a safe default, validate it against public ranges, or pass it to the scan with --var or --var-file"
+    } else {
+        "constrain the parameter with AllowedValues or AllowedPattern, or pass its value to the scan with --cfn-parameters; a value imported from another stack (Fn::ImportValue) is checked where that stack exports it"
+    }
 }
 
 /// A finding about one rule statement, pointing at `peer`, with the statement's traffic as its
@@ -396,7 +488,7 @@ pub fn statement_finding(
         rule,
         severity: rule.default_severity,
         certainty: certainty(context, statement.rule),
-        message,
+        message: when(message, scenario(context, statement.rule)),
         span: primary,
         resource: statement.rule.resource.clone(),
         exposure,
@@ -412,6 +504,7 @@ pub fn statement_finding(
                 .map(|(protocol, ports)| format!("{ports}/{protocol}"))
                 .unwrap_or_default(),
         ]),
+        roots: Vec::new(),
     }
 }
 

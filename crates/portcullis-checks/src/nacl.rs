@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use portcullis_ir::{Direction, Inventory, NaclAction, NaclEntry};
-use portcullis_net::{AddrSet, Protocol};
+use portcullis_net::{AddrSet, PortRange, Protocol};
 
 /// What an ACL lets through on one protocol and port.
 pub struct NaclVerdict<'a> {
@@ -14,19 +14,25 @@ pub struct NaclVerdict<'a> {
     pub uncertain: bool,
 }
 
-fn entry_matches(entry: &NaclEntry, protocol: Protocol, port: u16) -> Option<bool> {
-    let entry_protocol = *entry.protocol.known_value()?;
-    if entry_protocol != Protocol::All && entry_protocol != protocol {
-        return Some(false);
-    }
+/// The protocol and ports (ICMP types for ICMP) an entry matches, when they are known.
+pub fn entry_traffic(entry: &NaclEntry) -> Option<(Protocol, PortRange)> {
+    let protocol = *entry.protocol.known_value()?;
     let number = |value: &Option<portcullis_ir::Value<i64>>| {
         value
             .as_ref()
             .and_then(|value| value.known_value().copied())
     };
-    let ports = entry_protocol
+    let ports = protocol
         .port_range(number(&entry.from_port), number(&entry.to_port))
         .ok()?;
+    Some((protocol, ports))
+}
+
+fn entry_matches(entry: &NaclEntry, protocol: Protocol, port: u16) -> Option<bool> {
+    let (entry_protocol, ports) = entry_traffic(entry)?;
+    if entry_protocol != Protocol::All && entry_protocol != protocol {
+        return Some(false);
+    }
     Some(ports.contains(port))
 }
 

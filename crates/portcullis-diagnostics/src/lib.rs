@@ -191,6 +191,9 @@ pub struct Diagnostic {
     /// Stable across unrelated edits: built from the rule, resource, statement and value, never
     /// from lines.
     pub fingerprint: String,
+    /// For a finding in module code: the Terraform root modules whose evaluation leads to it,
+    /// sorted. Empty for findings in a root module's own files and in templates.
+    pub roots: Vec<String>,
 }
 
 /// Why a finding is not counted: an inline `portcullis:ignore` comment, another tool's ignore

@@ -500,11 +500,11 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         .collect();
     // Each unit is checked as soon as it is made, on the thread that made it, and dropped: only
     // its findings stay, so memory does not grow with the repository's inventories.
-    let check = |unit: Unit| {
+    let check = |unit: Unit, is_terraform_root: bool| {
         if cancelled() {
             return Checked::default();
         }
-        check_unit(unit, &sources, options)
+        check_unit(unit, is_terraform_root, &sources, options)
     };
     let terraform_options = portcullis_terraform::Options {
         cancel: options
@@ -528,7 +528,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
                         // The module's parse problems stay.
                         unit.inventory = portcullis_ir::Inventory::default();
                     }
-                    check(unit)
+                    check(unit, true)
                 },
             )
         },
@@ -536,7 +536,8 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
             templates
                 .par_iter()
                 .filter_map(|file| {
-                    portcullis_cloudformation::analyze(file, &options.cloudformation).map(check)
+                    portcullis_cloudformation::analyze(file, &options.cloudformation)
+                        .map(|unit| check(unit, false))
                 })
                 .collect::<Vec<Checked>>()
         },
@@ -546,7 +547,10 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
     }
     let files_scanned =
         terraform_files.len() + template_checked.len() + plan_units.len() + problems.len();
-    let plan_checked: Vec<Checked> = plan_units.into_par_iter().map(check).collect();
+    let plan_checked: Vec<Checked> = plan_units
+        .into_par_iter()
+        .map(|unit| check(unit, false))
+        .collect();
     let mut findings = Vec::new();
     let mut declared = Vec::new();
     // A problem of a module that several roots call, or of a --var-file, is reported once.
@@ -568,6 +572,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
                 .filter(|problem| seen.insert((problem.span, problem.message.clone()))),
         );
     }
+    let findings = merge_across_roots(findings);
     let (findings, mut suppressed) = suppress::apply(&sources, findings, &declared, Date::today());
     let mut findings = settle(findings, &options.settings);
     let (accepted, mut findings): (Vec<Diagnostic>, Vec<Diagnostic>) =
@@ -607,21 +612,76 @@ struct Checked {
     problems: Vec<Problem>,
 }
 
-fn check_unit(unit: Unit, sources: &SourceMap, options: &ScanOptions) -> Checked {
+fn check_unit(
+    unit: Unit,
+    is_terraform_root: bool,
+    sources: &SourceMap,
+    options: &ScanOptions,
+) -> Checked {
     let mut findings = portcullis_checks::check(&unit.inventory, sources, &options.settings);
-    // Addresses are unique within a root module only: two roots calling the same module code
+    // Addresses are unique within a root module only: two roots with their own files may
     // report the same address, and must not share a fingerprint. The unit is named relative to
     // its scanned path, so that where the checkout lives does not matter.
     let unit_key = relative_to_roots(&unit.name, &options.paths);
+    let root_dir = Path::new(&unit.name);
     for finding in &mut findings {
-        finding.fingerprint =
-            portcullis_diagnostics::fingerprint(&[unit_key, &finding.fingerprint]);
+        let in_module_code =
+            is_terraform_root && dir_of(&sources.path(finding.span.file)) != root_dir;
+        if in_module_code {
+            // The same module code evaluated from several roots is one finding, which
+            // `merge_across_roots` reports once with every root: it is identified without them.
+            finding.roots = vec![unit.name.clone()];
+        } else {
+            finding.fingerprint =
+                portcullis_diagnostics::fingerprint(&[unit_key, &finding.fingerprint]);
+        }
     }
     Checked {
         findings,
         declared: unit.inventory.declared_suppressions,
         problems: unit.problems,
     }
+}
+
+/// The directory of a displayed path, `.` for a bare file name, as roots are named.
+fn dir_of(path: &str) -> &Path {
+    Path::new(path)
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."))
+}
+
+/// One finding for module code that several roots lead to, listing the roots.
+fn merge_across_roots(findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut merged: Vec<Diagnostic> = Vec::with_capacity(findings.len());
+    let mut by_identity: BTreeMap<(Span, &'static str, String, String), usize> = BTreeMap::new();
+    for finding in findings {
+        if finding.roots.is_empty() {
+            merged.push(finding);
+            continue;
+        }
+        let identity = (
+            finding.span,
+            finding.rule.code,
+            finding.message.clone(),
+            finding.fingerprint.clone(),
+        );
+        match by_identity.get(&identity) {
+            Some(&index) => {
+                let kept = &mut merged[index];
+                kept.roots.extend(finding.roots);
+                kept.roots.sort();
+                kept.roots.dedup();
+                kept.certainty = kept.certainty.min(finding.certainty);
+                kept.severity = kept.severity.max(finding.severity);
+            }
+            None => {
+                by_identity.insert(identity, merged.len());
+                merged.push(finding);
+            }
+        }
+    }
+    merged
 }
 
 /// Applies the configuration to findings made outside the rules' checks (the suppression pass):

@@ -515,5 +515,6 @@ fn meta_finding(code: &str, marker: &Marker, message: &str) -> Option<Diagnostic
         related: Vec::new(),
         suggestions: Vec::new(),
         fingerprint: fingerprint(&[code, &marker.reason, &marker.rules.join(",")]),
+        roots: Vec::new(),
     })
 }

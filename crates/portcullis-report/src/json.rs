@@ -75,6 +75,8 @@ struct Finding<'a> {
     related: Vec<Related<'a>>,
     suggestions: Vec<Suggestion<'a>>,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    roots: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -170,6 +172,7 @@ pub fn write(outcome: &ScanOutcome<'_>, out: &mut dyn std::io::Write) -> std::io
             })
             .collect(),
         fingerprint: &finding.fingerprint,
+        roots: &finding.roots,
     });
     let errors = outcome.problems.iter().map(|problem| {
         let region = Region::of(sources, problem.span);

@@ -129,6 +129,9 @@ fn result(
     if let Some(index) = rule_index {
         result["ruleIndex"] = json!(index);
     }
+    if !finding.roots.is_empty() {
+        result["properties"]["roots"] = json!(finding.roots);
+    }
     if !finding.related.is_empty() {
         result["relatedLocations"] = finding
             .related

@@ -122,6 +122,12 @@ fn render_finding(renderer: &Renderer, sources: &SourceMap, finding: &Diagnostic
             (finding.certainty == Certainty::Possible)
                 .then(|| "possible: depends on values that could not be resolved".to_owned()),
         )
+        .chain((!finding.roots.is_empty()).then(|| {
+            format!(
+                "module code, from root modules: {}",
+                finding.roots.join(", ")
+            )
+        }))
         .collect();
     for note in &notes {
         main = main.element(Level::NOTE.message(note.as_str()));

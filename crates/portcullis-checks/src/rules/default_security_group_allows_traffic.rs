@@ -68,6 +68,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             related: explain_statement(context, rule, &[], rule.span),
             suggestions: vec![advice("remove every rule from the default security group and attach purpose-made groups instead")],
             fingerprint: fingerprint(&[RULE.code, &rule.id]),
+            roots: Vec::new(),
         });
     }
 }

@@ -71,6 +71,7 @@ registry! {
         non_canonical_cidr,
         unresolved_value_may_expose_port,
         module_not_resolved,
+        uncatalogued_port_open_to_internet,
         nacl_allows_sensitive_port_from_internet,
         resource_exposed_to_internet,
     ],

@@ -54,6 +54,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 "review this part of the configuration by hand, or scan the processed template"
             })],
             fingerprint: fingerprint(&[RULE.code, &unresolved.subject, &unresolved.reason]),
+            roots: Vec::new(),
         });
     }
 }

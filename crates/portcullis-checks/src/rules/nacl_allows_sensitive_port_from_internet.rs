@@ -2,10 +2,10 @@ use std::collections::BTreeMap;
 
 use portcullis_diagnostics::{Certainty, Diagnostic, Exposure, Related, fingerprint};
 use portcullis_ir::Direction;
-use portcullis_net::Reach;
+use portcullis_net::{Protocol, Reach};
 
 use crate::analysis::{Context, advice};
-use crate::nacl::evaluate;
+use crate::nacl::{entry_traffic, evaluate};
 
 declare_rule! {
     /// ## What it does
@@ -81,6 +81,10 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some(cidr) = entry.cidr.as_ref().and_then(|cidr| cidr.known_value()) else { continue };
             let span = entry.cidr.as_ref().map_or(entry.span, portcullis_ir::Value::span);
             let certain = !uncertain && entry.assumptions.is_empty() && acl.assumptions.is_empty();
+            let traffic = entry_traffic(entry);
+            // An entry that allows every port would list the whole catalogue.
+            let every_port = traffic.is_some_and(|(protocol, ports)| protocol == Protocol::All || (protocol.has_ports() && ports.is_all()));
+            let services = if every_port { vec!["every port".to_owned()] } else { services };
             out.push(Diagnostic {
                 rule: &RULE,
                 severity: RULE.default_severity,
@@ -88,10 +92,10 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 message: format!("network ACL `{}` lets {} in from the internet ({cidr})", acl.id, services.join(", ")),
                 span,
                 resource: entry.id.clone(),
-                exposure: entry.protocol.known_value().map(|protocol| Exposure {
+                exposure: traffic.map(|(protocol, ports)| Exposure {
                     direction: Direction::Ingress,
-                    protocol: *protocol,
-                    ports: None,
+                    protocol,
+                    ports: (protocol != Protocol::All).then_some(ports),
                     peer: cidr.to_string(),
                     sources: vec![cidr.to_string()],
                     groups: vec![acl.id.clone()],
@@ -103,6 +107,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "allow these ports only from known networks, or add a lower-numbered deny entry for them",
                 )],
                 fingerprint: fingerprint(&[RULE.code, &entry.id, &cidr.to_string()]),
+                roots: Vec::new(),
             });
         }
     }

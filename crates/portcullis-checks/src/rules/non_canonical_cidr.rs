@@ -86,6 +86,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     edits,
                 }],
                 fingerprint: fingerprint(&[RULE.code, &rule.id, &cidr.net.to_string()]),
+                roots: Vec::new(),
             });
         }
     }

@@ -4,7 +4,7 @@ use portcullis_diagnostics::{Applicability, Certainty, Diagnostic, Edit, Exposur
 use portcullis_ir::{Attachment, Direction, Reachability, ResourceRole, Span};
 use portcullis_net::{PortRange, Protocol, Reach, TrafficSet};
 
-use crate::analysis::{Context, advice, widest};
+use crate::analysis::{Context, advice, scenario_of, when, widest};
 use crate::catalogue::{Category, Service};
 use crate::nacl::evaluate;
 
@@ -118,6 +118,25 @@ fn acl_lets_in(context: &Context<'_>, acls: &[String], protocol: Protocol, port:
         })
 }
 
+/// The ports a load balancer listens on, when every listener's port is known; `None` for other
+/// resources and for load balancers without known listeners.
+fn listener_ports(context: &Context<'_>, attachment: &Attachment) -> Option<Vec<u16>> {
+    if attachment.role != ResourceRole::LoadBalancer {
+        return None;
+    }
+    let listeners: Vec<_> = context
+        .inventory
+        .listeners
+        .iter()
+        .filter(|listener| listener.load_balancer.known_value() == Some(&attachment.id))
+        .collect();
+    let ports: Option<Vec<u16>> = listeners
+        .iter()
+        .map(|listener| listener.port.known_value().and_then(|port| u16::try_from(*port).ok()))
+        .collect();
+    ports.filter(|ports| !ports.is_empty())
+}
+
 pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for attachment in &context.inventory.attachments {
         let Some(because) = public_because(context, attachment) else { continue };
@@ -140,13 +159,21 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
         let acls = subnet_acls(context, attachment);
-        let all_open = widest(&traffic, Protocol::All, PortRange::ALL) == Reach::Internet
+        // A load balancer answers only on its listeners' ports, whatever its groups allow.
+        let listening = listener_ports(context, attachment);
+        let all_open = listening.is_none()
+            && widest(&traffic, Protocol::All, PortRange::ALL) == Reach::Internet
             && acl_lets_in(context, &acls, Protocol::Tcp, 0);
         let exposed: Vec<&Service> = context
             .catalogue
             .iter()
             // A public load balancer on port 80 usually redirects to HTTPS; SG008 judges the rule.
             .filter(|service| !(attachment.role == ResourceRole::LoadBalancer && service.category == Category::Plaintext))
+            .filter(|service| {
+                listening.as_ref().is_none_or(|ports| {
+                    service.protocol == Protocol::Tcp && ports.iter().any(|port| service.ports.contains(*port))
+                })
+            })
             .filter(|service| widest(&traffic, service.protocol, service.ports) == Reach::Internet)
             .filter(|service| acl_lets_in(context, &acls, service.protocol, service.ports.from))
             .collect();
@@ -175,9 +202,9 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let peer = statement.widest_peer()?;
             Some(Related { span: peer.value.span(), message: format!("{} allowed by `{}`", peer.cidr, statement.rule.id) })
         }));
-        let possible = !attachment.assumptions.is_empty()
-            || attachment.reachability.known_value() == Some(&Reachability::DefaultVpc)
-            || culprits.iter().any(|statement| !statement.rule.assumptions.is_empty());
+        let assumptions = attachment.assumptions.iter().chain(culprits.iter().flat_map(|statement| &statement.rule.assumptions));
+        let possible = attachment.reachability.known_value() == Some(&Reachability::DefaultVpc) || assumptions.clone().next().is_some();
+        let scenario = scenario_of(assumptions);
         let via: Vec<&str> = {
             let mut via: Vec<&str> = culprits.iter().filter_map(|statement| statement.rule.group.known_value().map(String::as_str)).collect();
             via.dedup();
@@ -189,10 +216,12 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .collect();
         sources.sort();
         sources.dedup();
-        let exposure = exposed.first().map(|service| Exposure {
+        // The exposure says what the message says: every port, or the first service named.
+        let traffic = if all_open { Some((Protocol::All, None)) } else { exposed.first().map(|service| (service.protocol, Some(service.ports))) };
+        let exposure = traffic.map(|(protocol, ports)| Exposure {
             direction: Direction::Ingress,
-            protocol: service.protocol,
-            ports: Some(service.ports),
+            protocol,
+            ports,
             peer: sources.first().cloned().unwrap_or_else(|| "0.0.0.0/0".to_owned()),
             sources: sources.clone(),
             groups: via.iter().map(|group| (*group).to_owned()).collect(),
@@ -203,18 +232,39 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             rule: &RULE,
             severity: if grave { Severity::Critical } else { Severity::High },
             certainty: if possible { Certainty::Possible } else { Certainty::Definite },
-            message: format!("`{}` is reachable from the internet on {what} through {}", attachment.id, via.iter().map(|group| format!("`{group}`")).collect::<Vec<_>>().join(", ")),
+            message: when(format!("`{}` is reachable from the internet on {what} through {}", attachment.id, via.iter().map(|group| format!("`{group}`")).collect::<Vec<_>>().join(", ")), scenario),
             span: attachment.name_span,
             resource: attachment.id.clone(),
             exposure,
             related,
             suggestions: remedies(context, attachment, because.span),
             fingerprint: fingerprint(&[RULE.code, &attachment.id, &what]),
+            roots: Vec::new(),
         });
     }
 }
 
+/// Words in a resource or group name that mark an instance meant to be reached from outside or to
+/// forward traffic: making it private would break it.
+const GATEWAY_WORDS: &[&str] = &["bastion", "jump", "nat"];
+
+/// Whether the resource looks like a bastion or NAT instance, by its name or its groups' names.
+fn is_gateway(attachment: &Attachment) -> bool {
+    let says_gateway = |name: &str| {
+        name.to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| GATEWAY_WORDS.contains(&word))
+    };
+    attachment.role == ResourceRole::Compute
+        && (says_gateway(&attachment.id) || attachment.groups.iter().filter_map(|group| group.known_value()).any(|group| says_gateway(group)))
+}
+
 fn remedies(context: &Context<'_>, attachment: &Attachment, because: Span) -> Vec<Suggestion> {
+    if is_gateway(attachment) {
+        return vec![advice(
+            "this looks like a bastion or NAT instance, which must stay reachable: allow SSH only from known networks, or replace the bastion with SSM Session Manager",
+        )];
+    }
     let mut suggestions = vec![advice("close the sensitive ports to the internet in the security groups listed above")];
     let written = context.sources.get(because.file).map(|file| file.slice(because).to_owned()).unwrap_or_default();
     if attachment.reachability.known_value() == Some(&Reachability::Public) && written.trim() == "true" {

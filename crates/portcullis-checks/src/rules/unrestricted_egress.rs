@@ -1,12 +1,14 @@
-use portcullis_diagnostics::Diagnostic;
+use portcullis_diagnostics::{Diagnostic, Severity};
 use portcullis_ir::Direction;
-use portcullis_net::Reach;
+use portcullis_net::{PortRange, Protocol, Reach};
 
 use crate::analysis::{Context, advice, statement_finding};
 
 declare_rule! {
     /// ## What it does
-    /// Reports egress rule statements that allow every protocol and port to the whole internet.
+    /// Reports egress rule statements that allow every protocol, or every port of tcp or udp, to
+    /// the whole internet. Egress of specific ports to the internet (other than 80 and 443) is
+    /// reported at `info`, as evidence of what the workload may reach.
     ///
     /// ## Why is this bad?
     /// Unrestricted egress lets a compromised host download tooling, reach command-and-control
@@ -51,23 +53,39 @@ declare_rule! {
 
 pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &context.statements {
-        if statement.rule.direction != Direction::Egress || !statement.is_all_traffic() {
+        let Some((protocol, ports)) = statement.traffic else { continue };
+        if statement.rule.direction != Direction::Egress {
             continue;
         }
-        let Some(peer) = statement
-            .widest_peer()
-            .filter(|peer| peer.reach == Reach::Internet)
-        else {
+        let Some(peer) = statement.widest_peer().filter(|peer| peer.reach == Reach::Internet) else {
             continue;
         };
-        out.push(statement_finding(
+        let to = statement.broad_peers();
+        let (severity, message) = if matches!(protocol, Protocol::All | Protocol::Number(_)) {
+            (RULE.default_severity, format!("all outbound traffic is allowed to the internet ({to})"))
+        } else if statement.is_all_traffic() {
+            (RULE.default_severity, format!("outbound traffic on every {protocol} port is allowed to the internet ({to})"))
+        } else if is_web(protocol, ports) {
+            continue;
+        } else {
+            // Evidence rather than a problem: a workload that must reach one service on the internet.
+            (Severity::Info, format!("outbound {protocol}/{ports} is allowed to the internet ({to})"))
+        };
+        let mut finding = statement_finding(
             context,
             &RULE,
             statement,
             peer,
-            format!("all outbound traffic is allowed to the internet ({})", statement.broad_peers()),
+            message,
             Vec::new(),
             vec![advice("allow only the destinations and ports the workload needs (for example tcp 443), or use VPC endpoints")],
-        ));
+        );
+        finding.severity = severity;
+        out.push(finding);
     }
+}
+
+/// Outbound HTTPS and HTTP are what workloads fetch updates and call APIs with.
+fn is_web(protocol: Protocol, ports: PortRange) -> bool {
+    protocol == Protocol::Tcp && (ports.from..=ports.to).all(|port| port == 80 || port == 443)
 }
