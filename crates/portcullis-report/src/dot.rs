@@ -24,7 +24,7 @@ fn quoted(text: &str) -> String {
 }
 
 pub fn render(outcome: &ScanOutcome<'_>) -> String {
-    let graph = graph::build(outcome.findings, MAX_EDGES);
+    let graph = graph::build(outcome.sources, outcome.findings, MAX_EDGES);
     let mut out = String::from("digraph exposure {\n");
     out.push_str("  rankdir=LR;\n");
     out.push_str("  node [fontname=\"Helvetica\", style=\"filled\"];\n");

@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use portcullis_diagnostics::{Certainty, Diagnostic, Exposure, Severity};
-use portcullis_ir::Direction;
+use portcullis_ir::{Direction, SourceMap};
 
 /// Beyond this many edges a diagram in a pull-request comment stops being readable.
 pub(crate) const MAX_EDGES: usize = 40;
@@ -21,8 +21,16 @@ enum Key {
     /// `0.0.0.0/0` and `::/0` share one node: both mean "anyone".
     Internet,
     Cidr(String),
-    Group(String),
-    Target(String),
+    /// A name is unique only within its scope (a template, a Terraform root module): the same
+    /// logical id in two templates is two groups.
+    Group {
+        name: String,
+        scope: String,
+    },
+    Target {
+        name: String,
+        scope: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,36 +114,59 @@ struct Path<'a> {
     services: Vec<String>,
 }
 
-/// The path of a finding, or `None` when it has nothing to draw: egress, or neither a group
-/// nor a resource to reach.
-fn path(finding: &Diagnostic) -> Option<Path<'_>> {
-    let exposure = finding.exposure.as_ref()?;
-    if exposure.direction != Direction::Ingress {
-        return None;
+/// Where a finding's names are unique: the roots of module code, the root module directory of
+/// a Terraform file, or the template.
+fn scopes(sources: &SourceMap, finding: &Diagnostic) -> Vec<String> {
+    if !finding.roots.is_empty() {
+        return finding.roots.clone();
     }
-    let groups: BTreeSet<Key> = exposure
-        .groups
-        .iter()
-        .map(|group| Key::Group(group.clone()))
-        .collect();
-    let target = exposure
-        .target
-        .as_ref()
-        .map(|target| Key::Target(target.clone()));
-    if groups.is_empty() && target.is_none() {
-        return None;
+    let path = sources.path(finding.span.file);
+    if path.ends_with(".tf") || path.ends_with(".tf.json") {
+        let dir = std::path::Path::new(&path)
+            .parent()
+            .map(|dir| dir.to_string_lossy().into_owned())
+            .filter(|dir| !dir.is_empty());
+        return vec![dir.unwrap_or_else(|| ".".to_owned())];
     }
-    Some(Path {
-        finding,
-        sources: cidrs(exposure).map(source_key).collect(),
-        groups,
-        target,
-        services: if exposure.services.is_empty() {
-            vec![traffic(exposure)]
-        } else {
-            exposure.services.clone()
-        },
-    })
+    vec![path]
+}
+
+/// The paths of a finding, one per scope, or none when it has nothing to draw: egress,
+/// network ACLs (which filter subnets, not groups), or neither a group nor a resource to reach.
+fn paths_of<'a>(sources: &SourceMap, finding: &'a Diagnostic) -> Vec<Path<'a>> {
+    let Some(exposure) = finding.exposure.as_ref() else {
+        return Vec::new();
+    };
+    if exposure.direction != Direction::Ingress
+        || finding.rule.category == "network-acl"
+        || (exposure.groups.is_empty() && exposure.target.is_none())
+    {
+        return Vec::new();
+    }
+    scopes(sources, finding)
+        .into_iter()
+        .map(|scope| Path {
+            finding,
+            sources: cidrs(exposure).map(source_key).collect(),
+            groups: exposure
+                .groups
+                .iter()
+                .map(|group| Key::Group {
+                    name: group.clone(),
+                    scope: scope.clone(),
+                })
+                .collect(),
+            target: exposure.target.as_ref().map(|target| Key::Target {
+                name: target.clone(),
+                scope: scope.clone(),
+            }),
+            services: if exposure.services.is_empty() {
+                vec![traffic(exposure)]
+            } else {
+                exposure.services.clone()
+            },
+        })
+        .collect()
 }
 
 /// The public sources of an exposure; the peer when the check listed none.
@@ -274,8 +305,11 @@ fn slug(text: &str) -> String {
 
 /// The graph of `findings`, at most `max_edges` edges. Paths are admitted whole, gravest
 /// finding first, so a shown resource always keeps the hops that lead to it.
-pub(crate) fn build(findings: &[Diagnostic], max_edges: usize) -> Graph {
-    let paths: Vec<Path<'_>> = findings.iter().filter_map(path).collect();
+pub(crate) fn build(sources: &SourceMap, findings: &[Diagnostic], max_edges: usize) -> Graph {
+    let paths: Vec<Path<'_>> = findings
+        .iter()
+        .flat_map(|finding| paths_of(sources, finding))
+        .collect();
     let hops = hops(&paths);
     let mut edges: BTreeMap<(Key, Key), EdgeData> = BTreeMap::new();
     let mut severities: BTreeMap<Key, Severity> = BTreeMap::new();
@@ -287,7 +321,7 @@ pub(crate) fn build(findings: &[Diagnostic], max_edges: usize) -> Graph {
             data.severity = data.severity.max(Some(finding.severity));
             data.definite |= finding.certainty == Certainty::Definite;
             for key in [&hop.from, &hop.to] {
-                if matches!(key, Key::Group(_) | Key::Target(_)) {
+                if matches!(key, Key::Group { .. } | Key::Target { .. }) {
                     let severity = severities.entry(key.clone()).or_insert(finding.severity);
                     *severity = (*severity).max(finding.severity);
                 }
@@ -321,6 +355,20 @@ pub(crate) fn build(findings: &[Diagnostic], max_edges: usize) -> Graph {
     }
 
     let keys: BTreeSet<&Key> = shown.iter().flat_map(|(from, to)| [*from, *to]).collect();
+    // A name shown in several scopes says which one each node is.
+    let mut scopes_of_name: BTreeMap<&str, usize> = BTreeMap::new();
+    for key in &keys {
+        if let Key::Group { name, .. } | Key::Target { name, .. } = key {
+            *scopes_of_name.entry(name.as_str()).or_default() += 1;
+        }
+    }
+    let label_of = |name: &String, scope: &String| {
+        if scopes_of_name.get(name.as_str()).copied().unwrap_or(0) > 1 {
+            format!("{name} ({scope})")
+        } else {
+            name.clone()
+        }
+    };
     let mut ids: BTreeMap<&Key, String> = BTreeMap::new();
     let mut nodes = Vec::new();
     let mut counters = [0usize; 3];
@@ -337,12 +385,12 @@ pub(crate) fn build(findings: &[Diagnostic], max_edges: usize) -> Graph {
                 ids.insert(key, "internet".to_owned());
                 continue;
             }
-            Key::Cidr(cidr) => (NodeKind::Source, cidr, "src", 0),
-            Key::Group(group) => (NodeKind::Group, group, "sg", 1),
-            Key::Target(target) => (NodeKind::Target, target, "res", 2),
+            Key::Cidr(cidr) => (NodeKind::Source, cidr.clone(), "src", 0),
+            Key::Group { name, scope } => (NodeKind::Group, label_of(name, scope), "sg", 1),
+            Key::Target { name, scope } => (NodeKind::Target, label_of(name, scope), "res", 2),
         };
         counters[counter] += 1;
-        let slug = slug(label);
+        let slug = slug(&label);
         let id = if slug.is_empty() {
             format!("{prefix}{}", counters[counter])
         } else {
@@ -352,7 +400,7 @@ pub(crate) fn build(findings: &[Diagnostic], max_edges: usize) -> Graph {
         nodes.push(Node {
             id,
             kind,
-            label: label.clone(),
+            label,
             severity: severities.get(key).copied(),
         });
     }

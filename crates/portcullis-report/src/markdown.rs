@@ -67,7 +67,7 @@ pub fn render(outcome: &ScanOutcome<'_>, options: &MarkdownOptions<'_>) -> Strin
     let mut out = String::from("## portcullis exposure map\n\n");
     headline(&mut out, outcome);
     if !outcome.findings.is_empty() {
-        let graph = graph::build(outcome.findings, MAX_EDGES);
+        let graph = graph::build(outcome.sources, outcome.findings, MAX_EDGES);
         out.push_str("### Exposure paths\n\n");
         if graph.is_empty() {
             out.push_str("No path from the internet to a security group or resource.\n\n");

@@ -271,3 +271,19 @@ fn a_size_limit_leaves_rows_out_and_says_how_many() {
     };
     assert_eq!(render_markdown(&result.outcome(), &roomy), unlimited);
 }
+
+/// Groups are nodes of their template or root module: the same logical id in two templates is
+/// two nodes, and network ACLs, which filter subnets, are not drawn as groups.
+#[test]
+fn same_names_in_two_templates_stay_apart() {
+    let result = scan("same_names");
+    let dot = dot(&result);
+    let groups: Vec<&str> = dot
+        .lines()
+        .filter(|line| line.trim_start().starts_with("\"sg"))
+        .filter(|line| !line.contains("->"))
+        .collect();
+    assert_eq!(groups.len(), 2, "{dot}");
+    assert!(!dot.contains("PublicAcl"), "{dot}");
+    insta::assert_snapshot!("same_names_dot", dot);
+}
