@@ -7,7 +7,7 @@ use portcullis_ir::{
 };
 use portcullis_net::{Cidr, Protocol};
 
-use crate::eval::{Ev, Template, World, assumption};
+use crate::eval::{Ev, Template, World};
 use crate::tree::{Entry, Kind, Node};
 
 /// One resource of the template, with the condition it exists under.
@@ -23,19 +23,14 @@ struct Resource<'a> {
 }
 
 impl Resource<'_> {
-    /// The traces of the conditions in `world`, for `assumptions`.
-    fn assumptions(world: &World) -> Vec<Trace> {
-        world
-            .iter()
-            .map(|(name, (holds, span))| assumption(name, *holds, *span))
-            .collect()
-    }
-
-    /// `Base.Key[0]`, suffixed with the conditions assumed beyond the resource's own.
-    fn item_id(&self, base: String, world: &World) -> String {
+    /// `Base.Key[0]`, suffixed with the conditions assumed beyond the resource's own (not those
+    /// at the outcome of the parameters' defaults, so that the default variant keeps the plain id).
+    fn item_id(&self, base: String, world: &World, template: &Template<'_>) -> String {
         let extra: Vec<String> = world
             .iter()
-            .filter(|(name, _)| !self.base.contains_key(*name))
+            .filter(|(name, (holds, _))| {
+                !self.base.contains_key(*name) && template.is_assumption(name, *holds)
+            })
             .map(|(name, (holds, _))| {
                 if *holds {
                     name.clone()
@@ -238,7 +233,7 @@ impl<'t, 'a> Builder<'t, 'a> {
         if let Some(condition) = entry.value.get("Condition")
             && let Some(name) = condition.as_str()
         {
-            match self.template.condition(name) {
+            match self.template.exists(name) {
                 Some(true) => {}
                 Some(false) => return,
                 None => {
@@ -356,7 +351,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             span: resource.span,
             name_span: resource.name_span,
             construct_path: resource.construct_path.clone(),
-            assumptions: Resource::assumptions(&resource.base),
+            assumptions: self.template.assumptions(&resource.base),
         });
         let Some(node) = resource.props else { return };
         for (direction, key) in [
@@ -367,7 +362,11 @@ impl<'t, 'a> Builder<'t, 'a> {
             for (index, item, world) in self.template.list_items(list, &resource.base) {
                 for world in self.template.worlds(item, &world) {
                     let ev = self.template.eval(item, &world, 0);
-                    let id = resource.item_id(format!("{}.{key}[{index}]", resource.id), &world);
+                    let id = resource.item_id(
+                        format!("{}.{key}[{index}]", resource.id),
+                        &world,
+                        self.template,
+                    );
                     let statement = Statement {
                         id,
                         group: Value::known(resource.id.to_owned(), resource.name_span),
@@ -395,7 +394,7 @@ impl<'t, 'a> Builder<'t, 'a> {
                 }
             };
             let statement = Statement {
-                id: resource.item_id(resource.id.to_owned(), &world),
+                id: resource.item_id(resource.id.to_owned(), &world, self.template),
                 group,
                 direction,
                 span: resource.span,
@@ -461,7 +460,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             peers,
             description: optional_text(ev, "Description"),
             span,
-            assumptions: Resource::assumptions(world),
+            assumptions: self.template.assumptions(world),
         });
     }
 
@@ -483,7 +482,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             span: resource.span,
             name_span: resource.name_span,
             construct_path: resource.construct_path.clone(),
-            assumptions: Resource::assumptions(&resource.base),
+            assumptions: self.template.assumptions(&resource.base),
         });
     }
 
@@ -506,7 +505,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             vpc: optional_text(&props, "VpcId"),
             is_default: false,
             span: resource.span,
-            assumptions: Resource::assumptions(&resource.base),
+            assumptions: self.template.assumptions(&resource.base),
         });
     }
 
@@ -519,7 +518,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             let ev = self.template.eval(node, &world, 0);
             let at = resource.span;
             let protocol = required(&ev, "Protocol", at, protocol);
-            let mut assumptions = Resource::assumptions(&world);
+            let mut assumptions = self.template.assumptions(&world);
             let direction = match ev.get("Egress").map(|value| parsed(value, boolean)) {
                 None | Some(Value::Known { value: false, .. }) => Direction::Ingress,
                 Some(Value::Known { value: true, .. }) => Direction::Egress,
@@ -549,7 +548,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             };
             let action = required(&ev, "RuleAction", at, |text| NaclAction::parse(text.trim()));
             self.inventory.nacl_entries.push(NaclEntry {
-                id: resource.item_id(resource.id.to_owned(), &world),
+                id: resource.item_id(resource.id.to_owned(), &world, self.template),
                 acl: required(&ev, "NetworkAclId", at, |text| Ok(text.to_owned())),
                 rule_number: required(&ev, "RuleNumber", at, integer),
                 action,
@@ -631,7 +630,7 @@ impl<'t, 'a> Builder<'t, 'a> {
                 span: resource.span,
                 name_span: resource.name_span,
                 construct_path: resource.construct_path.clone(),
-                assumptions: Resource::assumptions(&world),
+                assumptions: self.template.assumptions(&world),
             });
         }
     }
