@@ -2,8 +2,8 @@
 
 use portcullis_ir::{
     Attachment, DeclaredSuppression, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry,
-    NetworkAcl, Peer, Reachability, ResourceRole, SecurityGroup, SgRule, Span, Subnet, Trace,
-    Unresolved, Value, Vpc,
+    NetworkAcl, Peer, Problem, Reachability, ResourceRole, SecurityGroup, SgRule, Span, Subnet,
+    Trace, Unresolved, Value, Vpc,
 };
 use portcullis_net::{Cidr, Protocol};
 
@@ -123,6 +123,37 @@ fn required<T>(
     )
 }
 
+/// A property read for a statement, with what to call it in a problem.
+struct Property<'p> {
+    /// The statement: `DbSG SecurityGroupIngress[0]`.
+    subject: &'p str,
+    key: &'p str,
+    /// How the statement is analysed without the value: `any protocol`, `any port`.
+    analysed_as: &'p str,
+    /// What a written value must be (`a number`), when one that does not parse is a mistake.
+    expected: Option<&'p str>,
+}
+
+impl<'p> Property<'p> {
+    fn new(subject: &'p str, key: &'p str, analysed_as: &'p str) -> Self {
+        Self {
+            subject,
+            key,
+            analysed_as,
+            expected: None,
+        }
+    }
+
+    fn expecting(mut self, expected: &'p str) -> Self {
+        self.expected = Some(expected);
+        self
+    }
+}
+
+fn as_text(text: &str) -> Result<String, String> {
+    Ok(text.to_owned())
+}
+
 fn optional_text(ev: &Ev, key: &str) -> Option<Value<String>> {
     ev.get(key).map(text)
 }
@@ -160,6 +191,8 @@ fn collect_all<'e>(ev: &'e Ev, paths: &[&[&str]]) -> Vec<&'e Ev> {
 /// A rule statement about to be built: what the builder knows before reading its properties.
 struct Statement<'w> {
     id: String,
+    /// How problems name it: `DbSG SecurityGroupIngress[0]`, `DbIngress`.
+    label: String,
     group: Value<String>,
     direction: Direction,
     /// The entry or resource that holds the statement.
@@ -173,6 +206,9 @@ struct Statement<'w> {
 pub struct Builder<'t, 'a> {
     template: &'t Template<'a>,
     pub inventory: Inventory,
+    /// Properties missing or written wrong, each once (an item built in several worlds reads
+    /// the same text).
+    pub problems: Vec<Problem>,
 }
 
 impl<'t, 'a> Builder<'t, 'a> {
@@ -180,7 +216,96 @@ impl<'t, 'a> Builder<'t, 'a> {
         Self {
             template,
             inventory: Inventory::default(),
+            problems: Vec::new(),
         }
+    }
+
+    fn problem(&mut self, span: Span, message: String) {
+        let problem = Problem { span, message };
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
+    }
+
+    /// A property CloudFormation needs that is absent: an unknown at the statement, and a problem.
+    fn missing<T>(&mut self, property: &Property<'_>, needed: &str, at: Span) -> Value<T> {
+        let reason = format!("`{}` is missing ({needed})", property.key);
+        self.problem(
+            at,
+            format!(
+                "{}: {reason}; analysed as {}",
+                property.subject, property.analysed_as
+            ),
+        );
+        Value::unknown(reason, at)
+    }
+
+    /// A property CloudFormation requires, read from the statement `ev`.
+    fn required_property<T>(
+        &mut self,
+        property: &Property<'_>,
+        ev: &Ev,
+        at: Span,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Value<T> {
+        match ev.get(property.key) {
+            Some(value) => self.property(property, value, parse),
+            None => self.missing(property, "CloudFormation requires it", at),
+        }
+    }
+
+    /// A property's value. One written in the wrong form (a list where one value is wanted, a
+    /// word where a number is) is an unknown at the value and a problem; one that depends on
+    /// inputs (a parameter without a value, an import) is only an unknown.
+    fn property<T>(
+        &mut self,
+        property: &Property<'_>,
+        ev: &Ev,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Value<T> {
+        let (span, what, via) = match ev {
+            Ev::List { span, .. } => (
+                *span,
+                "is a list, where one value is wanted".to_owned(),
+                Vec::new(),
+            ),
+            Ev::Map { span, .. } => (
+                *span,
+                "is an object, where one value is wanted".to_owned(),
+                Vec::new(),
+            ),
+            Ev::Str { value, span, via } => match (parse(value), property.expected) {
+                (Ok(value), _) => {
+                    return Value::Known {
+                        value,
+                        span: *span,
+                        via: via.clone(),
+                    };
+                }
+                (Err(reason), None) => {
+                    return Value::Unknown {
+                        reason,
+                        span: *span,
+                        via: via.clone(),
+                    };
+                }
+                (Err(_), Some(expected)) => (
+                    *span,
+                    format!("is `{}`, not {expected}", value.trim()),
+                    via.clone(),
+                ),
+            },
+            Ev::Null(_) | Ev::Unknown { .. } | Ev::NoValue(_) => return parsed(ev, parse),
+        };
+        let reason = format!("`{}` {what}", property.key);
+        self.problem(
+            span,
+            format!(
+                "{}: {reason}; analysed as {}",
+                property.subject, property.analysed_as
+            ),
+        );
+        Value::Unknown { reason, span, via }
     }
 
     fn unresolved(&mut self, subject: impl Into<String>, reason: impl Into<String>, span: Span) {
@@ -369,6 +494,7 @@ impl<'t, 'a> Builder<'t, 'a> {
                     );
                     let statement = Statement {
                         id,
+                        label: format!("{} {key}[{index}]", resource.id),
                         group: Value::known(resource.id.to_owned(), resource.name_span),
                         direction,
                         span: item.span,
@@ -395,6 +521,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             };
             let statement = Statement {
                 id: resource.item_id(resource.id.to_owned(), &world, self.template),
+                label: resource.id.to_owned(),
                 group,
                 direction,
                 span: resource.span,
@@ -407,6 +534,7 @@ impl<'t, 'a> Builder<'t, 'a> {
     fn rule(&mut self, resource: &str, statement: Statement<'_>, ev: &Ev) {
         let Statement {
             id,
+            label,
             group,
             direction,
             span,
@@ -424,10 +552,20 @@ impl<'t, 'a> Builder<'t, 'a> {
             self.unresolved(id, "the rule is not an object", span);
             return;
         }
-        let protocol = match ev.get("IpProtocol") {
-            Some(value) => parsed(value, protocol),
-            None => Value::unknown("IpProtocol is missing", span),
-        };
+        let subject = label.as_str();
+        let protocol_property =
+            Property::new(subject, "IpProtocol", "any protocol").expecting("an IP protocol");
+        let protocol = self.required_property(&protocol_property, ev, span, protocol);
+        let [from_port, to_port] = ["FromPort", "ToPort"].map(|key| {
+            let property = Property::new(subject, key, "any port").expecting("a number");
+            match (ev.get(key), protocol.known_value()) {
+                (Some(value), _) => Some(self.property(&property, value, integer)),
+                (None, Some(known)) if known.has_ports() => {
+                    Some(self.missing(&property, &format!("required for {}", known.name()), span))
+                }
+                (None, _) => None,
+            }
+        });
         let (group_keys, prefix_key): (&[&str], &str) = match direction {
             Direction::Ingress => (
                 &["SourceSecurityGroupId", "SourceSecurityGroupName"],
@@ -436,18 +574,24 @@ impl<'t, 'a> Builder<'t, 'a> {
             Direction::Egress => (&["DestinationSecurityGroupId"], "DestinationPrefixListId"),
         };
         let mut peers = Vec::new();
+        let unknown_peer = "an unknown peer";
         for key in ["CidrIp", "CidrIpv6"] {
             if let Some(value) = ev.get(key) {
-                peers.push(Peer::Cidr(parsed(value, cidr)));
+                let property = Property::new(subject, key, unknown_peer);
+                peers.push(Peer::Cidr(self.property(&property, value, cidr)));
             }
         }
         for key in group_keys {
             if let Some(value) = ev.get(key) {
-                peers.push(Peer::SecurityGroup(text(value)));
+                let property = Property::new(subject, key, unknown_peer);
+                peers.push(Peer::SecurityGroup(
+                    self.property(&property, value, as_text),
+                ));
             }
         }
         if let Some(value) = ev.get(prefix_key) {
-            peers.push(Peer::PrefixList(text(value)));
+            let property = Property::new(subject, prefix_key, unknown_peer);
+            peers.push(Peer::PrefixList(self.property(&property, value, as_text)));
         }
         self.inventory.rules.push(SgRule {
             id,
@@ -455,8 +599,8 @@ impl<'t, 'a> Builder<'t, 'a> {
             group,
             direction,
             protocol,
-            from_port: optional(ev, "FromPort", integer),
-            to_port: optional(ev, "ToPort", integer),
+            from_port,
+            to_port,
             peers,
             description: optional_text(ev, "Description"),
             span,
@@ -517,7 +661,10 @@ impl<'t, 'a> Builder<'t, 'a> {
         for world in self.template.worlds(node, &resource.base) {
             let ev = self.template.eval(node, &world, 0);
             let at = resource.span;
-            let protocol = required(&ev, "Protocol", at, protocol);
+            let subject = resource.id;
+            let protocol_property =
+                Property::new(subject, "Protocol", "any protocol").expecting("an IP protocol");
+            let protocol = self.required_property(&protocol_property, &ev, at, protocol);
             let mut assumptions = self.template.assumptions(&world);
             let direction = match ev.get("Egress").map(|value| parsed(value, boolean)) {
                 None | Some(Value::Known { value: false, .. }) => Direction::Ingress,
@@ -530,27 +677,52 @@ impl<'t, 'a> Builder<'t, 'a> {
                     Direction::Ingress
                 }
             };
-            let is_icmp = protocol
-                .known_value()
-                .is_some_and(|protocol| protocol.is_icmp());
-            let (from_port, to_port) = if is_icmp {
+            let known_protocol = protocol.known_value().copied();
+            let (from_port, to_port) = if known_protocol.is_some_and(Protocol::is_icmp) {
                 let icmp = ev.get("Icmp");
                 (
                     icmp.and_then(|icmp| optional(icmp, "Type", integer)),
                     icmp.and_then(|icmp| optional(icmp, "Code", integer)),
                 )
             } else {
+                let with_ports = known_protocol.filter(|known| known.has_ports());
                 let range = ev.get("PortRange");
-                (
-                    range.and_then(|range| optional(range, "From", integer)),
-                    range.and_then(|range| optional(range, "To", integer)),
-                )
+                let [from_port, to_port] = [("From", "PortRange.From"), ("To", "PortRange.To")]
+                    .map(|(key, shown)| {
+                        let property =
+                            Property::new(subject, shown, "any port").expecting("a number");
+                        match (range.and_then(|range| range.get(key)), with_ports) {
+                            (Some(value), _) => Some(self.property(&property, value, integer)),
+                            (None, Some(known)) => {
+                                let property = if range.is_none() {
+                                    Property::new(subject, "PortRange", "any port")
+                                } else {
+                                    property
+                                };
+                                Some(self.missing(
+                                    &property,
+                                    &format!("required for {}", known.name()),
+                                    at,
+                                ))
+                            }
+                            (None, None) => None,
+                        }
+                    });
+                (from_port, to_port)
             };
-            let action = required(&ev, "RuleAction", at, |text| NaclAction::parse(text.trim()));
+            let action_property = Property::new(subject, "RuleAction", "an unknown action");
+            let action = self.required_property(&action_property, &ev, at, |text| {
+                NaclAction::parse(text.trim())
+            });
+            let acl_property = Property::new(subject, "NetworkAclId", "an entry of an unknown ACL");
+            let acl = self.required_property(&acl_property, &ev, at, as_text);
+            let number_property = Property::new(subject, "RuleNumber", "an entry of unknown order")
+                .expecting("a number");
+            let rule_number = self.required_property(&number_property, &ev, at, integer);
             self.inventory.nacl_entries.push(NaclEntry {
                 id: resource.item_id(resource.id.to_owned(), &world, self.template),
-                acl: required(&ev, "NetworkAclId", at, |text| Ok(text.to_owned())),
-                rule_number: required(&ev, "RuleNumber", at, integer),
+                acl,
+                rule_number,
                 action,
                 direction,
                 protocol,
