@@ -123,6 +123,20 @@ fn required<T>(
     )
 }
 
+/// The properties of a statement that name its peers.
+struct PeerKeys {
+    cidrs: &'static [&'static str],
+    groups: &'static [&'static str],
+    prefix_lists: &'static [&'static str],
+}
+
+/// The peers of an EC2-Classic DB security group's ingress.
+const DB_INGRESS_PEERS: PeerKeys = PeerKeys {
+    cidrs: &["CIDRIP"],
+    groups: &["EC2SecurityGroupId", "EC2SecurityGroupName"],
+    prefix_lists: &[],
+};
+
 /// A property read for a statement, with what to call it in a problem.
 struct Property<'p> {
     /// The statement: `DbSG SecurityGroupIngress[0]`.
@@ -238,6 +252,30 @@ impl<'t, 'a> Builder<'t, 'a> {
             ),
         );
         Value::unknown(reason, at)
+    }
+
+    /// The peers a statement names under `keys`.
+    fn peers(&mut self, subject: &str, ev: &Ev, keys: &PeerKeys) -> Vec<Peer> {
+        let mut peers = Vec::new();
+        let kinds: [(&[&str], fn(Value<String>) -> Peer); 2] = [
+            (keys.groups, Peer::SecurityGroup),
+            (keys.prefix_lists, Peer::PrefixList),
+        ];
+        for key in keys.cidrs {
+            if let Some(value) = ev.get(key) {
+                let property = Property::new(subject, key, "an unknown peer");
+                peers.push(Peer::Cidr(self.property(&property, value, cidr)));
+            }
+        }
+        for (names, peer) in kinds {
+            for key in names {
+                if let Some(value) = ev.get(key) {
+                    let property = Property::new(subject, key, "an unknown peer");
+                    peers.push(peer(self.property(&property, value, as_text)));
+                }
+            }
+        }
+        peers
     }
 
     /// A property CloudFormation requires, read from the statement `ev`.
@@ -386,6 +424,8 @@ impl<'t, 'a> Builder<'t, 'a> {
             "AWS::EC2::SecurityGroup" => self.security_group(&resource),
             "AWS::EC2::SecurityGroupIngress" => self.rule_resource(&resource, Direction::Ingress),
             "AWS::EC2::SecurityGroupEgress" => self.rule_resource(&resource, Direction::Egress),
+            "AWS::RDS::DBSecurityGroup" => self.db_security_group(&resource),
+            "AWS::RDS::DBSecurityGroupIngress" => self.db_ingress_resource(&resource),
             "AWS::EC2::VPC" => self.vpc(&resource),
             "AWS::EC2::Subnet" => self.subnet(&resource),
             "AWS::EC2::NetworkAcl" => self.nacl(&resource),
@@ -506,6 +546,123 @@ impl<'t, 'a> Builder<'t, 'a> {
         }
     }
 
+    /// An EC2-Classic DB security group: a group whose ingress entries open the port of the
+    /// databases that use it, which only those databases know.
+    fn db_security_group(&mut self, resource: &Resource<'_>) {
+        let props = self.properties(resource, &resource.base);
+        self.inventory.security_groups.push(SecurityGroup {
+            id: resource.id.to_owned(),
+            name: None,
+            description: optional_text(&props, "GroupDescription"),
+            vpc: optional_text(&props, "EC2VpcId"),
+            is_default: false,
+            span: resource.span,
+            name_span: resource.name_span,
+            construct_path: resource.construct_path.clone(),
+            assumptions: self.template.assumptions(&resource.base),
+        });
+        let Some(list) = resource
+            .props
+            .and_then(|node| node.get("DBSecurityGroupIngress"))
+        else {
+            return;
+        };
+        let key = "DBSecurityGroupIngress";
+        for (index, item, world) in self.template.list_items(list, &resource.base) {
+            for world in self.template.worlds(item, &world) {
+                let ev = self.template.eval(item, &world, 0);
+                let statement = Statement {
+                    id: resource.item_id(
+                        format!("{}.{key}[{index}]", resource.id),
+                        &world,
+                        self.template,
+                    ),
+                    label: format!("{} {key}[{index}]", resource.id),
+                    group: Value::known(resource.id.to_owned(), resource.name_span),
+                    direction: Direction::Ingress,
+                    span: item.span,
+                    world: &world,
+                };
+                self.db_rule(resource.id, statement, &ev);
+            }
+        }
+    }
+
+    fn db_ingress_resource(&mut self, resource: &Resource<'_>) {
+        let Some(node) = resource.props else {
+            self.unresolved(resource.id, "the rule has no Properties", resource.span);
+            return;
+        };
+        for world in self.template.worlds(node, &resource.base) {
+            let ev = self.template.eval(node, &world, 0);
+            let property = Property::new(
+                resource.id,
+                "DBSecurityGroupName",
+                "a rule of an unknown group",
+            );
+            let group = self.required_property(&property, &ev, resource.span, as_text);
+            let statement = Statement {
+                id: resource.item_id(resource.id.to_owned(), &world, self.template),
+                label: resource.id.to_owned(),
+                group,
+                direction: Direction::Ingress,
+                span: resource.span,
+                world: &world,
+            };
+            self.db_rule(resource.id, statement, &ev);
+        }
+    }
+
+    /// Whether a rule evaluated to an object; if not, it is recorded as unresolved.
+    fn is_statement(&mut self, id: &str, span: Span, ev: &Ev) -> bool {
+        match ev {
+            Ev::Map { .. } => true,
+            Ev::Unknown { reason, .. } => {
+                self.unresolved(
+                    id,
+                    format!("the rule could not be evaluated: {reason}"),
+                    span,
+                );
+                false
+            }
+            _ => {
+                self.unresolved(id, "the rule is not an object", span);
+                false
+            }
+        }
+    }
+
+    /// An ingress of a DB security group: tcp to the port of the databases that use the group.
+    fn db_rule(&mut self, resource: &str, statement: Statement<'_>, ev: &Ev) {
+        if !self.is_statement(&statement.id, statement.span, ev) {
+            return;
+        }
+        let peers = self.peers(&statement.label, ev, &DB_INGRESS_PEERS);
+        let group_name = statement.group.known_value().map_or_else(
+            || "an unknown group".to_owned(),
+            |group| format!("`{group}`"),
+        );
+        let port = Value::unknown(
+            format!(
+                "the port of the databases that use DB security group {group_name} (EC2-Classic)"
+            ),
+            statement.span,
+        );
+        self.inventory.rules.push(SgRule {
+            id: statement.id,
+            resource: resource.to_owned(),
+            group: statement.group,
+            direction: statement.direction,
+            protocol: Value::known(Protocol::Tcp, statement.span),
+            from_port: Some(port.clone()),
+            to_port: Some(port),
+            peers,
+            description: None,
+            span: statement.span,
+            assumptions: self.template.assumptions(statement.world),
+        });
+    }
+
     fn rule_resource(&mut self, resource: &Resource<'_>, direction: Direction) {
         let Some(node) = resource.props else {
             self.unresolved(resource.id, "the rule has no Properties", resource.span);
@@ -540,16 +697,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             span,
             world,
         } = statement;
-        if let Ev::Unknown { reason, .. } = ev {
-            self.unresolved(
-                id,
-                format!("the rule could not be evaluated: {reason}"),
-                span,
-            );
-            return;
-        }
-        if !matches!(ev, Ev::Map { .. }) {
-            self.unresolved(id, "the rule is not an object", span);
+        if !self.is_statement(&id, span, ev) {
             return;
         }
         let subject = label.as_str();
@@ -566,33 +714,19 @@ impl<'t, 'a> Builder<'t, 'a> {
                 (None, _) => None,
             }
         });
-        let (group_keys, prefix_key): (&[&str], &str) = match direction {
-            Direction::Ingress => (
-                &["SourceSecurityGroupId", "SourceSecurityGroupName"],
-                "SourcePrefixListId",
-            ),
-            Direction::Egress => (&["DestinationSecurityGroupId"], "DestinationPrefixListId"),
+        let keys = match direction {
+            Direction::Ingress => PeerKeys {
+                cidrs: &["CidrIp", "CidrIpv6"],
+                groups: &["SourceSecurityGroupId", "SourceSecurityGroupName"],
+                prefix_lists: &["SourcePrefixListId"],
+            },
+            Direction::Egress => PeerKeys {
+                cidrs: &["CidrIp", "CidrIpv6"],
+                groups: &["DestinationSecurityGroupId"],
+                prefix_lists: &["DestinationPrefixListId"],
+            },
         };
-        let mut peers = Vec::new();
-        let unknown_peer = "an unknown peer";
-        for key in ["CidrIp", "CidrIpv6"] {
-            if let Some(value) = ev.get(key) {
-                let property = Property::new(subject, key, unknown_peer);
-                peers.push(Peer::Cidr(self.property(&property, value, cidr)));
-            }
-        }
-        for key in group_keys {
-            if let Some(value) = ev.get(key) {
-                let property = Property::new(subject, key, unknown_peer);
-                peers.push(Peer::SecurityGroup(
-                    self.property(&property, value, as_text),
-                ));
-            }
-        }
-        if let Some(value) = ev.get(prefix_key) {
-            let property = Property::new(subject, prefix_key, unknown_peer);
-            peers.push(Peer::PrefixList(self.property(&property, value, as_text)));
-        }
+        let peers = self.peers(subject, ev, &keys);
         self.inventory.rules.push(SgRule {
             id,
             resource: resource.to_owned(),

@@ -1,0 +1,71 @@
+//! EC2-Classic DB security groups, default-VPC instances, Aurora instances, standalone network
+//! interfaces and load balancer listeners.
+
+mod common;
+
+use common::{Analysed, analyse};
+use portcullis_ir::{Attachment, Direction, Peer, Reachability, Value};
+use portcullis_net::Protocol;
+
+fn fixture(name: &str) -> Analysed {
+    let path = format!(
+        "{}/../../fixtures/cloudformation/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    analyse(name, &text)
+}
+
+fn attachment<'a>(analysed: &'a Analysed, id: &str) -> &'a Attachment {
+    analysed
+        .unit
+        .inventory
+        .attachments
+        .iter()
+        .find(|attachment| attachment.id == id)
+        .unwrap_or_else(|| panic!("no attachment {id}"))
+}
+
+fn groups(attachment: &Attachment) -> Vec<Option<&str>> {
+    attachment
+        .groups
+        .iter()
+        .map(|group| group.known_value().map(String::as_str))
+        .collect()
+}
+
+#[test]
+fn db_security_groups_are_groups_with_tcp_rules_to_an_unknown_port() {
+    let analysed = fixture("db_security_group.yaml");
+    let group = analysed.unit.inventory.group("DbSecGroup").expect("group");
+    assert_eq!(analysed.line(group.name_span), 4);
+    let reason = "the port of the databases that use DB security group `DbSecGroup` (EC2-Classic)";
+    let open = analysed.rule("DbSecGroup.DBSecurityGroupIngress[0]");
+    assert_eq!(open.direction, Direction::Ingress);
+    assert_eq!(open.protocol.known_value(), Some(&Protocol::Tcp));
+    for port in [&open.from_port, &open.to_port] {
+        let port = port.as_ref().expect("a port");
+        assert_eq!(port.unknown_reason(), Some(reason));
+        assert_eq!(analysed.line(port.span()), 9);
+    }
+    assert_eq!(analysed.cidrs(open)[0].0, "0.0.0.0/0");
+    let peer = analysed.rule("DbSecGroup.DBSecurityGroupIngress[1]");
+    assert!(
+        matches!(&peer.peers[..], [Peer::SecurityGroup(Value::Known { value, .. })] if value == "AppSG")
+    );
+    let extra = analysed.rule("ExtraIngress");
+    assert_eq!(
+        extra.group.known_value().map(String::as_str),
+        Some("DbSecGroup")
+    );
+    assert!(
+        matches!(&extra.peers[..], [Peer::SecurityGroup(Value::Known { value, .. })] if value == "app-servers")
+    );
+    assert_eq!(
+        extra.from_port.as_ref().and_then(Value::unknown_reason),
+        Some(reason)
+    );
+    let database = attachment(&analysed, "Database");
+    assert_eq!(groups(database), [Some("DbSecGroup")]);
+    assert!(analysed.unit.problems.is_empty());
+}
