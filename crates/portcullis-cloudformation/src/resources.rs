@@ -996,6 +996,13 @@ impl<'t, 'a> Builder<'t, 'a> {
                 }
                 match flags.first() {
                     Some(private) => private.clone().map(|_| Reachability::Private),
+                    // Without a subnet, an instance launches in the default VPC.
+                    None if resource.kind == "AWS::EC2::Instance"
+                        && props.get("SubnetId").is_none()
+                        && props.get("NetworkInterfaces").is_none() =>
+                    {
+                        here(Reachability::DefaultVpc)
+                    }
                     None => here(Reachability::ViaSubnet),
                 }
             }

@@ -69,3 +69,20 @@ fn db_security_groups_are_groups_with_tcp_rules_to_an_unknown_port() {
     assert_eq!(groups(database), [Some("DbSecGroup")]);
     assert!(analysed.unit.problems.is_empty());
 }
+
+#[test]
+fn an_instance_without_a_subnet_runs_in_the_default_vpc() {
+    let analysed = fixture("default_vpc_instance.yaml");
+    let web = attachment(&analysed, "Web");
+    assert_eq!(
+        web.reachability.known_value(),
+        Some(&Reachability::DefaultVpc)
+    );
+    assert_eq!(analysed.text(web.reachability.span()), "Web");
+    let private = attachment(&analysed, "Private");
+    assert_eq!(
+        private.reachability.known_value(),
+        Some(&Reachability::Private)
+    );
+    assert_eq!(analysed.text(private.reachability.span()), "false");
+}
