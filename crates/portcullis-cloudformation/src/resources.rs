@@ -123,6 +123,9 @@ fn required<T>(
     )
 }
 
+/// Makes a peer of a group or prefix list id.
+type MakePeer = fn(Value<String>) -> Peer;
+
 /// The properties of a statement that name its peers.
 struct PeerKeys {
     cidrs: &'static [&'static str],
@@ -257,7 +260,7 @@ impl<'t, 'a> Builder<'t, 'a> {
     /// The peers a statement names under `keys`.
     fn peers(&mut self, subject: &str, ev: &Ev, keys: &PeerKeys) -> Vec<Peer> {
         let mut peers = Vec::new();
-        let kinds: [(&[&str], fn(Value<String>) -> Peer); 2] = [
+        let kinds: [(&[&str], MakePeer); 2] = [
             (keys.groups, Peer::SecurityGroup),
             (keys.prefix_lists, Peer::PrefixList),
         ];
