@@ -917,10 +917,13 @@ impl<'t, 'a> Builder<'t, 'a> {
                     self.template.eval(globals, &world, 0),
                 ));
             }
-            let groups: Vec<Value<String>> = collect_all(&props, spec.groups)
+            let mut groups: Vec<Value<String>> = collect_all(&props, spec.groups)
                 .into_iter()
                 .map(text)
                 .collect();
+            if groups.is_empty() && resource.kind == "AWS::RDS::DBInstance" {
+                groups = self.cluster_groups(&props);
+            }
             if groups.is_empty() {
                 continue;
             }
@@ -942,6 +945,29 @@ impl<'t, 'a> Builder<'t, 'a> {
                 assumptions: self.template.assumptions(&world),
             });
         }
+    }
+
+    /// The groups of the Aurora cluster an instance belongs to (`DBClusterIdentifier`): an
+    /// instance of a cluster has no groups of its own.
+    fn cluster_groups(&self, props: &Ev) -> Vec<Value<String>> {
+        let Some(cluster) = props.get("DBClusterIdentifier").and_then(Ev::as_str) else {
+            return Vec::new();
+        };
+        let template = self.template;
+        if template.resource_type(cluster) != Some("AWS::RDS::DBCluster") {
+            return Vec::new();
+        }
+        let Some(node) = template
+            .resource(cluster)
+            .and_then(|entry| entry.value.get("Properties"))
+            .and_then(|props| props.get("VpcSecurityGroupIds"))
+        else {
+            return Vec::new();
+        };
+        let value = template.eval(node, &World::new(), 0);
+        let mut groups = Vec::new();
+        collect(&value, &[], &mut groups);
+        groups.into_iter().map(text).collect()
     }
 
     fn reachability(
@@ -1197,12 +1223,14 @@ fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
             &[],
             Reach::PublicIp(&["AssociatePublicIpAddress"]),
         ),
+        // MapPublicIpOnLaunch applies only to an instance's primary interface created at launch:
+        // a standalone interface is public only through an Elastic IP (see `links`).
         "AWS::EC2::NetworkInterface" => spec(
             Role::NetworkInterface,
             &["GroupSet", "SubnetId"],
             &[&["GroupSet"]],
             &[&["SubnetId"]],
-            Reach::Fixed(Reachability::ViaSubnet),
+            PRIVATE,
         ),
         "AWS::RDS::DBInstance" => spec(
             Role::Database,
@@ -1211,6 +1239,7 @@ fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
                 "DBSecurityGroups",
                 "PubliclyAccessible",
                 "DBSubnetGroupName",
+                "DBClusterIdentifier",
             ],
             &[&["VPCSecurityGroups"], &["DBSecurityGroups"]],
             &[],

@@ -86,3 +86,32 @@ fn an_instance_without_a_subnet_runs_in_the_default_vpc() {
     );
     assert_eq!(analysed.text(private.reachability.span()), "false");
 }
+
+#[test]
+fn an_aurora_instance_uses_its_clusters_groups() {
+    let analysed = fixture("aurora_public_instance.yaml");
+    let writer = attachment(&analysed, "Writer");
+    assert_eq!(groups(writer), [Some("ClusterSG")]);
+    assert_eq!(
+        writer.reachability.known_value(),
+        Some(&Reachability::Public)
+    );
+    assert_eq!(analysed.text(writer.reachability.span()), "true");
+}
+
+#[test]
+fn a_standalone_interface_is_private_without_an_elastic_ip() {
+    let analysed = fixture("standalone_eni.yaml");
+    let private = attachment(&analysed, "PrivateEni");
+    assert_eq!(
+        private.reachability.known_value(),
+        Some(&Reachability::Private)
+    );
+    let public = attachment(&analysed, "PublicEni");
+    assert_eq!(
+        public.reachability.known_value(),
+        Some(&Reachability::Public)
+    );
+    assert_eq!(analysed.text(public.reachability.span()), "!Ref PublicEni");
+    assert_eq!(analysed.line(public.reachability.span()), 35);
+}
