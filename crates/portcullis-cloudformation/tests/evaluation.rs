@@ -207,13 +207,7 @@ Resources:
 #[test]
 fn conditions_are_decided_or_assumed_both_ways() {
     let analysed = analyse("c.yaml", CONDITIONS);
-    let ids: Vec<&str> = analysed
-        .unit
-        .inventory
-        .rules
-        .iter()
-        .map(|rule| rule.id.as_str())
-        .collect();
+    let ids = analysed.rule_ids();
     // IsDev is false with Env's default (prod), but Env may be given any other value: its rule
     // and resource exist in that scenario. IsUsEast1 is unknown: both branches. ProdOrStage is
     // true with the default, and may be false when Env is not prod (IsStage is then unknown).

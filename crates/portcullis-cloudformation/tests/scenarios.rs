@@ -8,6 +8,21 @@ use portcullis_cloudformation::Options;
 
 const FLIP: &str = include_str!("../../../fixtures/cloudformation/allowed_values_flip.yaml");
 
+/// A template of one group whose SSH rule's source is `cidr`, after `head` (parameters and
+/// conditions).
+fn ssh_template(head: &str, cidr: &str) -> String {
+    format!(
+        "{head}Resources:
+  SG:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: x
+      SecurityGroupIngress:
+        - {{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: {cidr}}}
+"
+    )
+}
+
 /// Each assumption as (text at its span, line, note, scenario).
 fn traces(
     analysed: &common::Analysed,
@@ -69,11 +84,8 @@ fn an_allowed_value_that_flips_a_condition_is_a_scenario() {
 fn a_condition_no_allowed_value_flips_stays_decided() {
     let analysed = analyse("flip.yaml", FLIP);
     let ids: Vec<&str> = analysed
-        .unit
-        .inventory
-        .rules
-        .iter()
-        .map(|rule| rule.id.as_str())
+        .rule_ids()
+        .into_iter()
         .filter(|id| id.starts_with("DbSG.SecurityGroupIngress[1]"))
         .collect();
     assert_eq!(ids, ["DbSG.SecurityGroupIngress[1]"]);
@@ -134,19 +146,15 @@ fn a_parameter_without_allowed_values_takes_the_literals_it_is_compared_to() {
 
 #[test]
 fn a_default_equal_to_the_literal_is_flipped_by_any_other_value() {
-    let text = r#"Parameters:
+    let text = ssh_template(
+        "Parameters:
   Stage: {Type: String, Default: debug}
 Conditions:
   IsDebug: !Equals [!Ref Stage, debug]
-Resources:
-  SG:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: x
-      SecurityGroupIngress:
-        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !If [IsDebug, 10.0.0.0/8, 0.0.0.0/0]}
-"#;
-    let analysed = analyse("d.yaml", text);
+",
+        "!If [IsDebug, 10.0.0.0/8, 0.0.0.0/0]",
+    );
+    let analysed = analyse("d.yaml", &text);
     let other = analysed.rule("SG.SecurityGroupIngress[0]{!IsDebug}");
     assert_eq!(analysed.cidrs(other)[0].0, "0.0.0.0/0");
     assert_eq!(
@@ -166,11 +174,8 @@ fn given_parameters_still_decide_exactly() {
     };
     let analysed = analyse_with("flip.yaml", FLIP, &options).expect("template");
     let ids: Vec<&str> = analysed
-        .unit
-        .inventory
-        .rules
-        .iter()
-        .map(|rule| rule.id.as_str())
+        .rule_ids()
+        .into_iter()
         .filter(|id| id.starts_with("DbSG"))
         .collect();
     assert_eq!(
@@ -185,20 +190,16 @@ fn given_parameters_still_decide_exactly() {
 #[test]
 fn values_beyond_the_bound_are_recorded_as_not_considered() {
     let values: Vec<String> = (0..10).map(|n| format!("v{n}")).collect();
-    let text = format!(
-        r#"Parameters:
+    let text = ssh_template(
+        &format!(
+            "Parameters:
   Env: {{Type: String, Default: v0, AllowedValues: [{}]}}
 Conditions:
   IsLast: !Equals [!Ref Env, v9]
-Resources:
-  SG:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: x
-      SecurityGroupIngress:
-        - {{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !If [IsLast, 0.0.0.0/0, 10.0.0.0/8]}}
-"#,
-        values.join(", ")
+",
+            values.join(", ")
+        ),
+        "!If [IsLast, 0.0.0.0/0, 10.0.0.0/8]",
     );
     let analysed = analyse("b.yaml", &text);
     let unresolved = &analysed.unit.inventory.unresolved;
@@ -210,35 +211,25 @@ Resources:
     );
     assert_eq!(analysed.line(unresolved[0].span), 2);
     // v9 was not considered: IsLast is false whatever was.
-    let ids: Vec<&str> = analysed
-        .unit
-        .inventory
-        .rules
-        .iter()
-        .map(|rule| rule.id.as_str())
-        .collect();
+    let ids: Vec<&str> = analysed.rule_ids();
     assert_eq!(ids, ["SG.SecurityGroupIngress[0]"]);
 }
 
 #[test]
 fn combinations_beyond_the_bound_hold_parameters_at_their_defaults() {
     // Four parameters of three values: 81 combinations, more than 64.
-    let text = r#"Parameters:
+    let text = ssh_template(
+        "Parameters:
   A: {Type: String, Default: a0, AllowedValues: [a0, a1, a2]}
   B: {Type: String, Default: b0, AllowedValues: [b0, b1, b2]}
   C: {Type: String, Default: c0, AllowedValues: [c0, c1, c2]}
   D: {Type: String, Default: d0, AllowedValues: [d0, d1, d2]}
 Conditions:
   All: !And [!Equals [!Ref A, a1], !Equals [!Ref B, b1], !Equals [!Ref C, c1], !Equals [!Ref D, d1]]
-Resources:
-  SG:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: x
-      SecurityGroupIngress:
-        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !If [All, 0.0.0.0/0, 10.0.0.0/8]}
-"#;
-    let analysed = analyse("c.yaml", text);
+",
+        "!If [All, 0.0.0.0/0, 10.0.0.0/8]",
+    );
+    let analysed = analyse("c.yaml", &text);
     let unresolved = &analysed.unit.inventory.unresolved;
     assert_eq!(unresolved.len(), 1, "{unresolved:?}");
     assert_eq!(unresolved[0].subject, "parameter D");
