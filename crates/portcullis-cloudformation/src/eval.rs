@@ -6,11 +6,15 @@
 //! caller enumerates worlds and records the assumptions on the items it builds.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use portcullis_ir::{Span, Trace};
+use portcullis_ir::{Span, Trace, Unresolved};
 use portcullis_net::{AddrSet, Cidr, Reach};
 
+use crate::scenario::{
+    Assignment, Choice, MAX_PARAMETER_CHOICES, MAX_SCENARIOS, Side, assignments, choices,
+    equals_arguments, reference, walk,
+};
 use crate::tree::{Entry, Kind, Node};
 
 /// Nesting of evaluation (Ref → GetAtt → property → ...) beyond which a value is unknown.
@@ -95,6 +99,21 @@ impl Ev {
 /// Conditions assumed to hold (or not) for the item being built, with where they are tested.
 pub type World = BTreeMap<String, (bool, Span)>;
 
+/// The undecided conditions of a world with the values assumed for them.
+type Constraints = Vec<(String, bool)>;
+
+/// What a named condition can be before deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// The same whatever the parameters may be.
+    Fixed(bool),
+    /// This with the parameters' defaults; other allowed values of them give the other outcome
+    /// (or one known only at deploy time).
+    Default(bool),
+    /// Known only at deploy time.
+    Open,
+}
+
 /// The note of an assumption, as checks will show it.
 pub fn assumption(name: &str, holds: bool, span: Span) -> Trace {
     let note = if holds {
@@ -126,7 +145,18 @@ pub struct Template<'a> {
     params: BTreeMap<&'a str, Param<'a>>,
     pseudo: BTreeMap<String, String>,
     conditions: BTreeMap<&'a str, &'a Entry>,
+    /// Each condition's value with the parameters' defaults (or given values).
     decided: RefCell<BTreeMap<String, Option<bool>>>,
+    /// The choices of the parameters whose defaults decide conditions.
+    scenario_params: BTreeMap<&'a str, Vec<Choice>>,
+    /// The scenario parameters each condition depends on, nested conditions included.
+    condition_params: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    outcomes: RefCell<BTreeMap<String, Outcome>>,
+    /// The assignment with fewest departures from the defaults under which a world's conditions
+    /// can hold (`None`: they cannot), by the world's undecided conditions.
+    witnesses: RefCell<BTreeMap<Constraints, Option<Assignment<'a>>>>,
+    /// Scenarios left out by the bounds, as unresolved parts, by (subject, reason).
+    cuts: RefCell<BTreeMap<(String, String), Span>>,
 }
 
 fn parameter_value(entry: &Entry, given: Option<&String>) -> (ParamValue, bool) {
@@ -226,7 +256,7 @@ impl<'a> Template<'a> {
             .filter(|(name, _)| name.starts_with("AWS::"))
             .map(|(name, value)| ((*name).to_owned(), (*value).clone()))
             .collect();
-        Self {
+        let mut template = Self {
             root,
             resources: section("Resources").iter().collect(),
             by_id: section("Resources")
@@ -240,7 +270,135 @@ impl<'a> Template<'a> {
                 .map(|entry| (entry.key.as_str(), entry))
                 .collect(),
             decided: RefCell::new(BTreeMap::new()),
+            scenario_params: BTreeMap::new(),
+            condition_params: BTreeMap::new(),
+            outcomes: RefCell::new(BTreeMap::new()),
+            witnesses: RefCell::new(BTreeMap::new()),
+            cuts: RefCell::new(BTreeMap::new()),
+        };
+        template.scenario_params = template.find_scenario_params();
+        template.condition_params = template
+            .conditions
+            .keys()
+            .map(|name| (*name, template.params_of_condition(name)))
+            .collect();
+        template
+    }
+
+    /// The parameters whose value is their default and that conditions compare with `Fn::Equals`,
+    /// with the values they may take instead.
+    fn find_scenario_params(&self) -> BTreeMap<&'a str, Vec<Choice>> {
+        let mut literals: BTreeMap<&'a str, Vec<String>> = BTreeMap::new();
+        for entry in self.conditions.values() {
+            walk(&entry.value, &mut |node| {
+                let Some(arguments) = equals_arguments(node) else {
+                    return;
+                };
+                for (side, other) in [(arguments[0], arguments[1]), (arguments[1], arguments[0])] {
+                    let Some((name, _)) =
+                        reference(side).and_then(|name| self.params.get_key_value(name))
+                    else {
+                        continue;
+                    };
+                    let compared = literals.entry(*name).or_default();
+                    if let Some(text) = other.as_str()
+                        && !compared.iter().any(|known| known == text)
+                    {
+                        compared.push(text.to_owned());
+                    }
+                }
+            });
         }
+        let mut found = BTreeMap::new();
+        for (name, literals) in literals {
+            let Some(param) = self.params.get(name) else {
+                continue;
+            };
+            let ParamValue::Default(default, _) = &param.value else {
+                continue;
+            };
+            if param.list {
+                continue;
+            }
+            let Some(mut choices) = choices(param.entry, default, &literals) else {
+                continue;
+            };
+            if choices.len() > MAX_PARAMETER_CHOICES {
+                let left_out: Vec<String> = choices
+                    .split_off(MAX_PARAMETER_CHOICES)
+                    .iter()
+                    .map(|choice| choice.clause(name))
+                    .collect();
+                let at = param
+                    .entry
+                    .value
+                    .get("AllowedValues")
+                    .map_or(param.entry.key_span, |node| node.span);
+                self.cut(
+                    format!("parameter {name}"),
+                    format!(
+                        "the conditions it decides were not considered when {}: at most {MAX_PARAMETER_CHOICES} values of a parameter are",
+                        left_out.join(" or ")
+                    ),
+                    at,
+                );
+            }
+            found.insert(name, choices);
+        }
+        found
+    }
+
+    /// The scenario parameters a condition compares, directly or through nested conditions.
+    fn params_of_condition(&self, name: &str) -> BTreeSet<&'a str> {
+        let mut found = BTreeSet::new();
+        let mut pending = vec![name.to_owned()];
+        let mut seen = BTreeSet::new();
+        while let Some(name) = pending.pop() {
+            let Some(entry) = self.conditions.get(name.as_str()) else {
+                continue;
+            };
+            if !seen.insert(name) {
+                continue;
+            }
+            walk(&entry.value, &mut |node| {
+                if let Some(arguments) = equals_arguments(node) {
+                    found.extend(arguments.into_iter().filter_map(|argument| {
+                        reference(argument).and_then(|name| {
+                            self.scenario_params
+                                .get_key_value(name)
+                                .map(|(key, _)| *key)
+                        })
+                    }));
+                }
+                if let Some(entry) = node.single_entry()
+                    && entry.key == "Condition"
+                    && let Some(nested) = entry.value.as_str()
+                {
+                    pending.push(nested.to_owned());
+                }
+            });
+        }
+        found
+    }
+
+    fn cut(&self, subject: String, reason: String, span: Span) {
+        self.cuts
+            .borrow_mut()
+            .entry((subject, reason))
+            .or_insert(span);
+    }
+
+    /// Scenarios the bounds left out, to report as unresolved parts.
+    pub fn scenario_cuts(&self) -> Vec<Unresolved> {
+        self.cuts
+            .borrow()
+            .iter()
+            .map(|((subject, reason), span)| Unresolved {
+                subject: subject.clone(),
+                reason: reason.clone(),
+                span: *span,
+            })
+            .collect()
     }
 
     pub fn resource(&self, id: &str) -> Option<&'a Entry> {
@@ -268,7 +426,8 @@ impl<'a> Template<'a> {
     // -----------------------------------------------------------------------------------------
     // Conditions
 
-    /// The value of a named condition, when its inputs are known.
+    /// The value of a named condition with the parameters' defaults (or given values), when its
+    /// inputs are known.
     pub fn condition(&self, name: &str) -> Option<bool> {
         if let Some(decided) = self.decided.borrow().get(name) {
             return *decided;
@@ -278,12 +437,186 @@ impl<'a> Template<'a> {
         let value = self
             .conditions
             .get(name)
-            .and_then(|entry| self.test(&entry.value, 0));
+            .and_then(|entry| self.test(&entry.value, &Assignment::new(), 0));
         self.decided.borrow_mut().insert(name.to_owned(), value);
         value
     }
 
-    fn test(&self, node: &Node, depth: usize) -> Option<bool> {
+    /// The value of a named condition when the parameters take the values of `assignment`.
+    fn condition_under(
+        &self,
+        name: &str,
+        assignment: &Assignment<'a>,
+        depth: usize,
+    ) -> Option<bool> {
+        if assignment.values().all(|choice| *choice == 0) {
+            return self.condition(name);
+        }
+        if depth > MAX_EVAL_DEPTH {
+            return None;
+        }
+        let entry = self.conditions.get(name)?;
+        self.test(&entry.value, assignment, depth + 1)
+    }
+
+    fn outcome(&self, name: &str) -> Outcome {
+        if let Some(outcome) = self.outcomes.borrow().get(name) {
+            return *outcome;
+        }
+        // A condition whose evaluation needs its own outcome is taken as open.
+        self.outcomes
+            .borrow_mut()
+            .insert(name.to_owned(), Outcome::Open);
+        let outcome = match self.condition(name) {
+            None => Outcome::Open,
+            Some(default) => {
+                let names = [name.to_owned()];
+                let changes = self
+                    .assignments(&names)
+                    .iter()
+                    .any(|assignment| self.condition_under(name, assignment, 0) != Some(default));
+                if changes {
+                    Outcome::Default(default)
+                } else {
+                    Outcome::Fixed(default)
+                }
+            }
+        };
+        self.outcomes.borrow_mut().insert(name.to_owned(), outcome);
+        outcome
+    }
+
+    /// The assignments of the scenario parameters the conditions depend on, fewest departures
+    /// from the defaults first, at most [`MAX_SCENARIOS`]: parameters beyond stay at their
+    /// defaults, which is recorded.
+    fn assignments(&self, conditions: &[String]) -> Vec<Assignment<'a>> {
+        let involved: BTreeSet<&'a str> = conditions
+            .iter()
+            .filter_map(|name| self.condition_params.get(name.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        let mut enumerated = Vec::new();
+        let mut held = Vec::new();
+        let mut count = 1usize;
+        for name in involved {
+            let Some(choices) = self.scenario_params.get(name) else {
+                continue;
+            };
+            if count.saturating_mul(choices.len()) > MAX_SCENARIOS {
+                held.push(name);
+            } else {
+                count *= choices.len();
+                enumerated.push((name, choices.len()));
+            }
+        }
+        if let Some(first) = held.first().and_then(|name| self.params.get(name)) {
+            self.cut(
+                format!(
+                    "parameter{} {}",
+                    if held.len() > 1 { "s" } else { "" },
+                    held.join(", ")
+                ),
+                format!(
+                    "held at the default for conditions {}: with the values of {} there would be more than {MAX_SCENARIOS} combinations",
+                    conditions.join(", "),
+                    enumerated
+                        .iter()
+                        .map(|(name, _)| *name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                first.entry.key_span,
+            );
+        }
+        assignments(&enumerated)
+    }
+
+    /// The first assignment (fewest departures from the defaults) under which every undecided
+    /// condition of `world` may have its assumed value; `None` when there is none.
+    fn witness(&self, world: &World) -> Option<Assignment<'a>> {
+        let constraints: Constraints = world
+            .iter()
+            .filter(|(name, _)| !matches!(self.outcome(name), Outcome::Fixed(_)))
+            .map(|(name, (holds, _))| (name.clone(), *holds))
+            .collect();
+        if constraints.is_empty() {
+            return Some(Assignment::new());
+        }
+        if let Some(witness) = self.witnesses.borrow().get(&constraints) {
+            return witness.clone();
+        }
+        // While searching, a condition that needs this world again sees the defaults.
+        self.witnesses
+            .borrow_mut()
+            .insert(constraints.clone(), Some(Assignment::new()));
+        let names: Vec<String> = constraints.iter().map(|(name, _)| name.clone()).collect();
+        let witness = self.assignments(&names).into_iter().find(|assignment| {
+            constraints
+                .iter()
+                .all(|(name, holds)| self.condition_under(name, assignment, 0) != Some(!holds))
+        });
+        self.witnesses
+            .borrow_mut()
+            .insert(constraints, witness.clone());
+        witness
+    }
+
+    /// Whether the conditions of `world` can hold together for some parameter values.
+    fn possible(&self, world: &World) -> bool {
+        self.witness(world).is_some()
+    }
+
+    /// Whether assuming `name` is `holds` is an assumption; not when it is the outcome of the
+    /// parameters' defaults.
+    pub fn is_assumption(&self, name: &str, holds: bool) -> bool {
+        self.outcome(name) != Outcome::Default(holds)
+    }
+
+    /// The assumptions of an item built in `world`: a trace per condition assumed other than the
+    /// defaults make it, with the parameter values that lead there as its scenario, and a trace
+    /// at each of those values.
+    pub fn assumptions(&self, world: &World) -> Vec<Trace> {
+        let witness = self.witness(world).unwrap_or_default();
+        let departures: Vec<(&str, &Choice)> = witness
+            .iter()
+            .filter(|(_, choice)| **choice != 0)
+            .filter_map(|(name, choice)| {
+                Some((*name, self.scenario_params.get(name)?.get(*choice)?))
+            })
+            .collect();
+        let scenario = (!departures.is_empty()).then(|| {
+            departures
+                .iter()
+                .map(|(name, choice)| choice.clause(name))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        });
+        let mut traces = Vec::new();
+        let mut departed = false;
+        for (name, (holds, span)) in world {
+            let mut trace = assumption(name, *holds, *span);
+            match self.outcome(name) {
+                Outcome::Default(default) if default == *holds => continue,
+                Outcome::Default(_) => {
+                    trace.scenario.clone_from(&scenario);
+                    departed = true;
+                }
+                Outcome::Fixed(_) | Outcome::Open => {}
+            }
+            traces.push(trace);
+        }
+        if departed {
+            traces.extend(
+                departures
+                    .iter()
+                    .filter_map(|(name, choice)| Some(choice.trace(self.params.get(name)?.entry))),
+            );
+        }
+        traces
+    }
+
+    fn test(&self, node: &Node, assignment: &Assignment<'a>, depth: usize) -> Option<bool> {
         if depth > MAX_EVAL_DEPTH {
             return None;
         }
@@ -293,22 +626,23 @@ impl<'a> Template<'a> {
             _ => std::slice::from_ref(&entry.value),
         };
         match entry.key.as_str() {
-            "Condition" => self.condition(entry.value.as_str()?),
+            "Condition" => self.condition_under(entry.value.as_str()?, assignment, depth + 1),
             "Fn::Equals" => {
                 let [a, b] = args else { return None };
-                let world = World::new();
                 let (a, b) = (
-                    self.eval(a, &world, depth + 1),
-                    self.eval(b, &world, depth + 1),
+                    self.side(a, assignment, depth)?,
+                    self.side(b, assignment, depth)?,
                 );
-                Some(a.as_str()? == b.as_str()?)
+                a.equals(&b)
             }
-            "Fn::Not" => self.test(args.first()?, depth + 1).map(|value| !value),
+            "Fn::Not" => self
+                .test(args.first()?, assignment, depth + 1)
+                .map(|value| !value),
             "Fn::And" | "Fn::Or" => {
                 let wanted = entry.key == "Fn::Or";
                 let mut unknown = false;
                 for arg in args {
-                    match self.test(arg, depth + 1) {
+                    match self.test(arg, assignment, depth + 1) {
                         Some(value) if value == wanted => return Some(wanted),
                         Some(_) => {}
                         None => unknown = true,
@@ -320,7 +654,22 @@ impl<'a> Template<'a> {
         }
     }
 
-    /// Conditions tested by `Fn::If` under `node` that are neither decided nor in `world`, in order
+    /// An argument of `Fn::Equals`: the assigned choice of a scenario parameter, or its value.
+    fn side(&self, node: &Node, assignment: &Assignment<'a>, depth: usize) -> Option<Side<'_>> {
+        let assigned = reference(node).and_then(|name| {
+            let choice = *assignment.get(name)?;
+            self.scenario_params.get(name)?.get(choice)
+        });
+        match assigned {
+            Some(choice) => Some(Side::of(choice)),
+            None => self
+                .eval(node, &World::new(), depth + 1)
+                .as_str()
+                .map(|text| Side::Text(text.to_owned())),
+        }
+    }
+
+    /// Conditions tested by `Fn::If` under `node` that are neither fixed nor in `world`, in order
     /// of appearance, each with the span of its first test.
     fn open_conditions(&self, node: &Node, world: &World, found: &mut Vec<(String, Span)>) {
         match &node.kind {
@@ -335,8 +684,7 @@ impl<'a> Template<'a> {
                     && entry.key == "Fn::If"
                     && let Some(name_node) = if_parts(&entry.value).map(|(name, ..)| name)
                     && let Some(name) = name_node.as_str()
-                    && self.condition(name).is_none()
-                    && !world.contains_key(name)
+                    && self.fixed(name, world).is_none()
                     && !found.iter().any(|(known, _)| known == name)
                 {
                     found.push((name.to_owned(), name_node.span));
@@ -348,9 +696,9 @@ impl<'a> Template<'a> {
         }
     }
 
-    /// The alternatives of `node` under `world`: an `Fn::If` whose condition is decided stands for
-    /// its branch; an undecided one for both branches, each with the condition added to the world.
-    /// `AWS::NoValue` has no alternative.
+    /// The alternatives of `node` under `world`: an `Fn::If` whose condition is fixed stands for
+    /// its branch; any other for each branch that the parameters allow, with the condition added
+    /// to the world. `AWS::NoValue` has no alternative.
     pub fn alternatives<'n>(&self, node: &'n Node, world: &World) -> Vec<(&'n Node, World)> {
         if let Some(entry) = node.single_entry() {
             if entry.key == "Ref" && entry.value.as_str() == Some("AWS::NoValue") {
@@ -360,7 +708,7 @@ impl<'a> Template<'a> {
                 && let Some((condition, then, otherwise)) = if_parts(&entry.value)
                 && let Some(name) = condition.as_str()
             {
-                return match self.decide(name, world) {
+                return match self.fixed(name, world) {
                     Some(true) => self.alternatives(then, world),
                     Some(false) => self.alternatives(otherwise, world),
                     None => [(true, then), (false, otherwise)]
@@ -368,7 +716,11 @@ impl<'a> Template<'a> {
                         .flat_map(|(holds, branch)| {
                             let mut world = world.clone();
                             world.insert(name.to_owned(), (holds, condition.span));
-                            self.alternatives(branch, &world)
+                            if self.possible(&world) {
+                                self.alternatives(branch, &world)
+                            } else {
+                                Vec::new()
+                            }
                         })
                         .collect(),
                 };
@@ -396,10 +748,22 @@ impl<'a> Template<'a> {
     }
 
     /// The worlds in which to evaluate `node`: every combination of the conditions it leaves open
-    /// (at most [`MAX_OPEN_CONDITIONS`]; later ones stay unknown values).
+    /// that the parameters allow (at most [`MAX_OPEN_CONDITIONS`] conditions; later ones stay
+    /// unknown values, or take the outcome of the defaults, which is recorded).
     pub fn worlds(&self, node: &Node, world: &World) -> Vec<World> {
         let mut open = Vec::new();
         self.open_conditions(node, world, &mut open);
+        for (name, span) in open.iter().skip(MAX_OPEN_CONDITIONS) {
+            if matches!(self.outcome(name), Outcome::Default(_)) {
+                self.cut(
+                    format!("condition {name}"),
+                    format!(
+                        "only its outcome with the parameters' defaults was considered here: the item tests more than {MAX_OPEN_CONDITIONS} undecided conditions"
+                    ),
+                    *span,
+                );
+            }
+        }
         open.truncate(MAX_OPEN_CONDITIONS);
         let mut worlds = vec![world.clone()];
         for (name, span) in open {
@@ -412,14 +776,39 @@ impl<'a> Template<'a> {
                         world
                     })
                 })
+                .filter(|world| self.possible(world))
                 .collect();
         }
         worlds
     }
 
+    /// The value of a condition fixed whatever the parameters, or assumed in `world`.
+    fn fixed(&self, name: &str, world: &World) -> Option<bool> {
+        match world.get(name) {
+            Some((holds, _)) => Some(*holds),
+            None => match self.outcome(name) {
+                Outcome::Fixed(value) => Some(value),
+                Outcome::Default(_) | Outcome::Open => None,
+            },
+        }
+    }
+
+    /// The value of a condition for evaluation: assumed in `world`, fixed, or (for one that the
+    /// parameters decide) its value under the parameter values `world` implies.
     fn decide(&self, name: &str, world: &World) -> Option<bool> {
-        self.condition(name)
-            .or_else(|| world.get(name).map(|(holds, _)| *holds))
+        self.fixed(name, world)
+            .or_else(|| match self.outcome(name) {
+                Outcome::Default(_) => {
+                    let witness = self.witness(world).unwrap_or_default();
+                    self.condition_under(name, &witness, 0)
+                }
+                Outcome::Fixed(_) | Outcome::Open => None,
+            })
+    }
+
+    /// Whether a resource with `Condition: name` exists: `Some` when that is fixed.
+    pub fn exists(&self, name: &str) -> Option<bool> {
+        self.fixed(name, &World::new())
     }
 
     // -----------------------------------------------------------------------------------------
@@ -646,7 +1035,7 @@ impl<'a> Template<'a> {
                 None => Ev::unknown("Fn::If needs a condition and two values", span),
             },
             "Condition" | "Fn::Equals" | "Fn::Not" | "Fn::And" | "Fn::Or" => {
-                match self.test(node, depth) {
+                match self.test(node, &Assignment::new(), depth) {
                     Some(value) => Ev::Str {
                         value: value.to_string(),
                         span,

@@ -7,6 +7,7 @@
 mod eval;
 mod foreach;
 mod resources;
+mod scenario;
 mod tree;
 
 use std::path::Path;
@@ -176,6 +177,8 @@ pub fn analyze(file: &Arc<SourceFile>, options: &Options) -> Option<Unit> {
     let mut builder = resources::Builder::new(&template);
     builder.build();
     let mut inventory = builder.inventory;
+    unit.problems = builder.problems;
+    inventory.unresolved.extend(template.scenario_cuts());
     let json = is_json(file);
     inventory.named_cidrs = template
         .cidr_parameters()

@@ -2,12 +2,12 @@
 
 use portcullis_ir::{
     Attachment, DeclaredSuppression, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry,
-    NetworkAcl, Peer, Reachability, ResourceRole, SecurityGroup, SgRule, Span, Subnet, Trace,
-    Unresolved, Value, Vpc,
+    NetworkAcl, Peer, Problem, Reachability, ResourceRole, SecurityGroup, SgRule, Span, Subnet,
+    Trace, Unresolved, Value, Vpc,
 };
 use portcullis_net::{Cidr, Protocol};
 
-use crate::eval::{Ev, Template, World, assumption};
+use crate::eval::{Ev, Template, World};
 use crate::tree::{Entry, Kind, Node};
 
 /// One resource of the template, with the condition it exists under.
@@ -23,19 +23,14 @@ struct Resource<'a> {
 }
 
 impl Resource<'_> {
-    /// The traces of the conditions in `world`, for `assumptions`.
-    fn assumptions(world: &World) -> Vec<Trace> {
-        world
-            .iter()
-            .map(|(name, (holds, span))| assumption(name, *holds, *span))
-            .collect()
-    }
-
-    /// `Base.Key[0]`, suffixed with the conditions assumed beyond the resource's own.
-    fn item_id(&self, base: String, world: &World) -> String {
+    /// `Base.Key[0]`, suffixed with the conditions assumed beyond the resource's own (not those
+    /// at the outcome of the parameters' defaults, so that the default variant keeps the plain id).
+    fn item_id(&self, base: String, world: &World, template: &Template<'_>) -> String {
         let extra: Vec<String> = world
             .iter()
-            .filter(|(name, _)| !self.base.contains_key(*name))
+            .filter(|(name, (holds, _))| {
+                !self.base.contains_key(*name) && template.is_assumption(name, *holds)
+            })
             .map(|(name, (holds, _))| {
                 if *holds {
                     name.clone()
@@ -128,6 +123,54 @@ fn required<T>(
     )
 }
 
+/// Makes a peer of a group or prefix list id.
+type MakePeer = fn(Value<String>) -> Peer;
+
+/// The properties of a statement that name its peers.
+struct PeerKeys {
+    cidrs: &'static [&'static str],
+    groups: &'static [&'static str],
+    prefix_lists: &'static [&'static str],
+}
+
+/// The peers of an EC2-Classic DB security group's ingress.
+const DB_INGRESS_PEERS: PeerKeys = PeerKeys {
+    cidrs: &["CIDRIP"],
+    groups: &["EC2SecurityGroupId", "EC2SecurityGroupName"],
+    prefix_lists: &[],
+};
+
+/// A property read for a statement, with what to call it in a problem.
+struct Property<'p> {
+    /// The statement: `DbSG SecurityGroupIngress[0]`.
+    subject: &'p str,
+    key: &'p str,
+    /// How the statement is analysed without the value: `any protocol`, `any port`.
+    analysed_as: &'p str,
+    /// What a written value must be (`a number`), when one that does not parse is a mistake.
+    expected: Option<&'p str>,
+}
+
+impl<'p> Property<'p> {
+    fn new(subject: &'p str, key: &'p str, analysed_as: &'p str) -> Self {
+        Self {
+            subject,
+            key,
+            analysed_as,
+            expected: None,
+        }
+    }
+
+    fn expecting(mut self, expected: &'p str) -> Self {
+        self.expected = Some(expected);
+        self
+    }
+}
+
+fn as_text(text: &str) -> Result<String, String> {
+    Ok(text.to_owned())
+}
+
 fn optional_text(ev: &Ev, key: &str) -> Option<Value<String>> {
     ev.get(key).map(text)
 }
@@ -165,6 +208,8 @@ fn collect_all<'e>(ev: &'e Ev, paths: &[&[&str]]) -> Vec<&'e Ev> {
 /// A rule statement about to be built: what the builder knows before reading its properties.
 struct Statement<'w> {
     id: String,
+    /// How problems name it: `DbSG SecurityGroupIngress[0]`, `DbIngress`.
+    label: String,
     group: Value<String>,
     direction: Direction,
     /// The entry or resource that holds the statement.
@@ -178,6 +223,9 @@ struct Statement<'w> {
 pub struct Builder<'t, 'a> {
     template: &'t Template<'a>,
     pub inventory: Inventory,
+    /// Properties missing or written wrong, each once (an item built in several worlds reads
+    /// the same text).
+    pub problems: Vec<Problem>,
 }
 
 impl<'t, 'a> Builder<'t, 'a> {
@@ -185,7 +233,120 @@ impl<'t, 'a> Builder<'t, 'a> {
         Self {
             template,
             inventory: Inventory::default(),
+            problems: Vec::new(),
         }
+    }
+
+    fn problem(&mut self, span: Span, message: String) {
+        let problem = Problem { span, message };
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
+    }
+
+    /// A property CloudFormation needs that is absent: an unknown at the statement, and a problem.
+    fn missing<T>(&mut self, property: &Property<'_>, needed: &str, at: Span) -> Value<T> {
+        let reason = format!("`{}` is missing ({needed})", property.key);
+        self.problem(
+            at,
+            format!(
+                "{}: {reason}; analysed as {}",
+                property.subject, property.analysed_as
+            ),
+        );
+        Value::unknown(reason, at)
+    }
+
+    /// The peers a statement names under `keys`.
+    fn peers(&mut self, subject: &str, ev: &Ev, keys: &PeerKeys) -> Vec<Peer> {
+        let mut peers = Vec::new();
+        let kinds: [(&[&str], MakePeer); 2] = [
+            (keys.groups, Peer::SecurityGroup),
+            (keys.prefix_lists, Peer::PrefixList),
+        ];
+        for key in keys.cidrs {
+            if let Some(value) = ev.get(key) {
+                let property = Property::new(subject, key, "an unknown peer");
+                peers.push(Peer::Cidr(self.property(&property, value, cidr)));
+            }
+        }
+        for (names, peer) in kinds {
+            for key in names {
+                if let Some(value) = ev.get(key) {
+                    let property = Property::new(subject, key, "an unknown peer");
+                    peers.push(peer(self.property(&property, value, as_text)));
+                }
+            }
+        }
+        peers
+    }
+
+    /// A property CloudFormation requires, read from the statement `ev`.
+    fn required_property<T>(
+        &mut self,
+        property: &Property<'_>,
+        ev: &Ev,
+        at: Span,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Value<T> {
+        match ev.get(property.key) {
+            Some(value) => self.property(property, value, parse),
+            None => self.missing(property, "CloudFormation requires it", at),
+        }
+    }
+
+    /// A property's value. One written in the wrong form (a list where one value is wanted, a
+    /// word where a number is) is an unknown at the value and a problem; one that depends on
+    /// inputs (a parameter without a value, an import) is only an unknown.
+    fn property<T>(
+        &mut self,
+        property: &Property<'_>,
+        ev: &Ev,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Value<T> {
+        let (span, what, via) = match ev {
+            Ev::List { span, .. } => (
+                *span,
+                "is a list, where one value is wanted".to_owned(),
+                Vec::new(),
+            ),
+            Ev::Map { span, .. } => (
+                *span,
+                "is an object, where one value is wanted".to_owned(),
+                Vec::new(),
+            ),
+            Ev::Str { value, span, via } => match (parse(value), property.expected) {
+                (Ok(value), _) => {
+                    return Value::Known {
+                        value,
+                        span: *span,
+                        via: via.clone(),
+                    };
+                }
+                (Err(reason), None) => {
+                    return Value::Unknown {
+                        reason,
+                        span: *span,
+                        via: via.clone(),
+                    };
+                }
+                (Err(_), Some(expected)) => (
+                    *span,
+                    format!("is `{}`, not {expected}", value.trim()),
+                    via.clone(),
+                ),
+            },
+            Ev::Null(_) | Ev::Unknown { .. } | Ev::NoValue(_) => return parsed(ev, parse),
+        };
+        let reason = format!("`{}` {what}", property.key);
+        self.problem(
+            span,
+            format!(
+                "{}: {reason}; analysed as {}",
+                property.subject, property.analysed_as
+            ),
+        );
+        Value::Unknown { reason, span, via }
     }
 
     fn unresolved(&mut self, subject: impl Into<String>, reason: impl Into<String>, span: Span) {
@@ -238,7 +399,7 @@ impl<'t, 'a> Builder<'t, 'a> {
         if let Some(condition) = entry.value.get("Condition")
             && let Some(name) = condition.as_str()
         {
-            match self.template.condition(name) {
+            match self.template.exists(name) {
                 Some(true) => {}
                 Some(false) => return,
                 None => {
@@ -266,6 +427,8 @@ impl<'t, 'a> Builder<'t, 'a> {
             "AWS::EC2::SecurityGroup" => self.security_group(&resource),
             "AWS::EC2::SecurityGroupIngress" => self.rule_resource(&resource, Direction::Ingress),
             "AWS::EC2::SecurityGroupEgress" => self.rule_resource(&resource, Direction::Egress),
+            "AWS::RDS::DBSecurityGroup" => self.db_security_group(&resource),
+            "AWS::RDS::DBSecurityGroupIngress" => self.db_ingress_resource(&resource),
             "AWS::EC2::VPC" => self.vpc(&resource),
             "AWS::EC2::Subnet" => self.subnet(&resource),
             "AWS::EC2::NetworkAcl" => self.nacl(&resource),
@@ -356,7 +519,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             span: resource.span,
             name_span: resource.name_span,
             construct_path: resource.construct_path.clone(),
-            assumptions: Resource::assumptions(&resource.base),
+            assumptions: self.template.assumptions(&resource.base),
         });
         let Some(node) = resource.props else { return };
         for (direction, key) in [
@@ -367,9 +530,14 @@ impl<'t, 'a> Builder<'t, 'a> {
             for (index, item, world) in self.template.list_items(list, &resource.base) {
                 for world in self.template.worlds(item, &world) {
                     let ev = self.template.eval(item, &world, 0);
-                    let id = resource.item_id(format!("{}.{key}[{index}]", resource.id), &world);
+                    let id = resource.item_id(
+                        format!("{}.{key}[{index}]", resource.id),
+                        &world,
+                        self.template,
+                    );
                     let statement = Statement {
                         id,
+                        label: format!("{} {key}[{index}]", resource.id),
                         group: Value::known(resource.id.to_owned(), resource.name_span),
                         direction,
                         span: item.span,
@@ -379,6 +547,123 @@ impl<'t, 'a> Builder<'t, 'a> {
                 }
             }
         }
+    }
+
+    /// An EC2-Classic DB security group: a group whose ingress entries open the port of the
+    /// databases that use it, which only those databases know.
+    fn db_security_group(&mut self, resource: &Resource<'_>) {
+        let props = self.properties(resource, &resource.base);
+        self.inventory.security_groups.push(SecurityGroup {
+            id: resource.id.to_owned(),
+            name: None,
+            description: optional_text(&props, "GroupDescription"),
+            vpc: optional_text(&props, "EC2VpcId"),
+            is_default: false,
+            span: resource.span,
+            name_span: resource.name_span,
+            construct_path: resource.construct_path.clone(),
+            assumptions: self.template.assumptions(&resource.base),
+        });
+        let Some(list) = resource
+            .props
+            .and_then(|node| node.get("DBSecurityGroupIngress"))
+        else {
+            return;
+        };
+        let key = "DBSecurityGroupIngress";
+        for (index, item, world) in self.template.list_items(list, &resource.base) {
+            for world in self.template.worlds(item, &world) {
+                let ev = self.template.eval(item, &world, 0);
+                let statement = Statement {
+                    id: resource.item_id(
+                        format!("{}.{key}[{index}]", resource.id),
+                        &world,
+                        self.template,
+                    ),
+                    label: format!("{} {key}[{index}]", resource.id),
+                    group: Value::known(resource.id.to_owned(), resource.name_span),
+                    direction: Direction::Ingress,
+                    span: item.span,
+                    world: &world,
+                };
+                self.db_rule(resource.id, statement, &ev);
+            }
+        }
+    }
+
+    fn db_ingress_resource(&mut self, resource: &Resource<'_>) {
+        let Some(node) = resource.props else {
+            self.unresolved(resource.id, "the rule has no Properties", resource.span);
+            return;
+        };
+        for world in self.template.worlds(node, &resource.base) {
+            let ev = self.template.eval(node, &world, 0);
+            let property = Property::new(
+                resource.id,
+                "DBSecurityGroupName",
+                "a rule of an unknown group",
+            );
+            let group = self.required_property(&property, &ev, resource.span, as_text);
+            let statement = Statement {
+                id: resource.item_id(resource.id.to_owned(), &world, self.template),
+                label: resource.id.to_owned(),
+                group,
+                direction: Direction::Ingress,
+                span: resource.span,
+                world: &world,
+            };
+            self.db_rule(resource.id, statement, &ev);
+        }
+    }
+
+    /// Whether a rule evaluated to an object; if not, it is recorded as unresolved.
+    fn is_statement(&mut self, id: &str, span: Span, ev: &Ev) -> bool {
+        match ev {
+            Ev::Map { .. } => true,
+            Ev::Unknown { reason, .. } => {
+                self.unresolved(
+                    id,
+                    format!("the rule could not be evaluated: {reason}"),
+                    span,
+                );
+                false
+            }
+            _ => {
+                self.unresolved(id, "the rule is not an object", span);
+                false
+            }
+        }
+    }
+
+    /// An ingress of a DB security group: tcp to the port of the databases that use the group.
+    fn db_rule(&mut self, resource: &str, statement: Statement<'_>, ev: &Ev) {
+        if !self.is_statement(&statement.id, statement.span, ev) {
+            return;
+        }
+        let peers = self.peers(&statement.label, ev, &DB_INGRESS_PEERS);
+        let group_name = statement.group.known_value().map_or_else(
+            || "an unknown group".to_owned(),
+            |group| format!("`{group}`"),
+        );
+        let port = Value::unknown(
+            format!(
+                "the port of the databases that use DB security group {group_name} (EC2-Classic)"
+            ),
+            statement.span,
+        );
+        self.inventory.rules.push(SgRule {
+            id: statement.id,
+            resource: resource.to_owned(),
+            group: statement.group,
+            direction: statement.direction,
+            protocol: Value::known(Protocol::Tcp, statement.span),
+            from_port: Some(port.clone()),
+            to_port: Some(port),
+            peers,
+            description: None,
+            span: statement.span,
+            assumptions: self.template.assumptions(statement.world),
+        });
     }
 
     fn rule_resource(&mut self, resource: &Resource<'_>, direction: Direction) {
@@ -395,7 +680,8 @@ impl<'t, 'a> Builder<'t, 'a> {
                 }
             };
             let statement = Statement {
-                id: resource.item_id(resource.id.to_owned(), &world),
+                id: resource.item_id(resource.id.to_owned(), &world, self.template),
+                label: resource.id.to_owned(),
                 group,
                 direction,
                 span: resource.span,
@@ -408,60 +694,54 @@ impl<'t, 'a> Builder<'t, 'a> {
     fn rule(&mut self, resource: &str, statement: Statement<'_>, ev: &Ev) {
         let Statement {
             id,
+            label,
             group,
             direction,
             span,
             world,
         } = statement;
-        if let Ev::Unknown { reason, .. } = ev {
-            self.unresolved(
-                id,
-                format!("the rule could not be evaluated: {reason}"),
-                span,
-            );
+        if !self.is_statement(&id, span, ev) {
             return;
         }
-        if !matches!(ev, Ev::Map { .. }) {
-            self.unresolved(id, "the rule is not an object", span);
-            return;
-        }
-        let protocol = match ev.get("IpProtocol") {
-            Some(value) => parsed(value, protocol),
-            None => Value::unknown("IpProtocol is missing", span),
-        };
-        let (group_keys, prefix_key): (&[&str], &str) = match direction {
-            Direction::Ingress => (
-                &["SourceSecurityGroupId", "SourceSecurityGroupName"],
-                "SourcePrefixListId",
-            ),
-            Direction::Egress => (&["DestinationSecurityGroupId"], "DestinationPrefixListId"),
-        };
-        let mut peers = Vec::new();
-        for key in ["CidrIp", "CidrIpv6"] {
-            if let Some(value) = ev.get(key) {
-                peers.push(Peer::Cidr(parsed(value, cidr)));
+        let subject = label.as_str();
+        let protocol_property =
+            Property::new(subject, "IpProtocol", "any protocol").expecting("an IP protocol");
+        let protocol = self.required_property(&protocol_property, ev, span, protocol);
+        let [from_port, to_port] = ["FromPort", "ToPort"].map(|key| {
+            let property = Property::new(subject, key, "any port").expecting("a number");
+            match (ev.get(key), protocol.known_value()) {
+                (Some(value), _) => Some(self.property(&property, value, integer)),
+                (None, Some(known)) if known.has_ports() => {
+                    Some(self.missing(&property, &format!("required for {}", known.name()), span))
+                }
+                (None, _) => None,
             }
-        }
-        for key in group_keys {
-            if let Some(value) = ev.get(key) {
-                peers.push(Peer::SecurityGroup(text(value)));
-            }
-        }
-        if let Some(value) = ev.get(prefix_key) {
-            peers.push(Peer::PrefixList(text(value)));
-        }
+        });
+        let keys = match direction {
+            Direction::Ingress => PeerKeys {
+                cidrs: &["CidrIp", "CidrIpv6"],
+                groups: &["SourceSecurityGroupId", "SourceSecurityGroupName"],
+                prefix_lists: &["SourcePrefixListId"],
+            },
+            Direction::Egress => PeerKeys {
+                cidrs: &["CidrIp", "CidrIpv6"],
+                groups: &["DestinationSecurityGroupId"],
+                prefix_lists: &["DestinationPrefixListId"],
+            },
+        };
+        let peers = self.peers(subject, ev, &keys);
         self.inventory.rules.push(SgRule {
             id,
             resource: resource.to_owned(),
             group,
             direction,
             protocol,
-            from_port: optional(ev, "FromPort", integer),
-            to_port: optional(ev, "ToPort", integer),
+            from_port,
+            to_port,
             peers,
             description: optional_text(ev, "Description"),
             span,
-            assumptions: Resource::assumptions(world),
+            assumptions: self.template.assumptions(world),
         });
     }
 
@@ -483,7 +763,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             span: resource.span,
             name_span: resource.name_span,
             construct_path: resource.construct_path.clone(),
-            assumptions: Resource::assumptions(&resource.base),
+            assumptions: self.template.assumptions(&resource.base),
         });
     }
 
@@ -506,7 +786,7 @@ impl<'t, 'a> Builder<'t, 'a> {
             vpc: optional_text(&props, "VpcId"),
             is_default: false,
             span: resource.span,
-            assumptions: Resource::assumptions(&resource.base),
+            assumptions: self.template.assumptions(&resource.base),
         });
     }
 
@@ -518,8 +798,11 @@ impl<'t, 'a> Builder<'t, 'a> {
         for world in self.template.worlds(node, &resource.base) {
             let ev = self.template.eval(node, &world, 0);
             let at = resource.span;
-            let protocol = required(&ev, "Protocol", at, protocol);
-            let mut assumptions = Resource::assumptions(&world);
+            let subject = resource.id;
+            let protocol_property =
+                Property::new(subject, "Protocol", "any protocol").expecting("an IP protocol");
+            let protocol = self.required_property(&protocol_property, &ev, at, protocol);
+            let mut assumptions = self.template.assumptions(&world);
             let direction = match ev.get("Egress").map(|value| parsed(value, boolean)) {
                 None | Some(Value::Known { value: false, .. }) => Direction::Ingress,
                 Some(Value::Known { value: true, .. }) => Direction::Egress,
@@ -531,27 +814,52 @@ impl<'t, 'a> Builder<'t, 'a> {
                     Direction::Ingress
                 }
             };
-            let is_icmp = protocol
-                .known_value()
-                .is_some_and(|protocol| protocol.is_icmp());
-            let (from_port, to_port) = if is_icmp {
+            let known_protocol = protocol.known_value().copied();
+            let (from_port, to_port) = if known_protocol.is_some_and(Protocol::is_icmp) {
                 let icmp = ev.get("Icmp");
                 (
                     icmp.and_then(|icmp| optional(icmp, "Type", integer)),
                     icmp.and_then(|icmp| optional(icmp, "Code", integer)),
                 )
             } else {
+                let with_ports = known_protocol.filter(|known| known.has_ports());
                 let range = ev.get("PortRange");
-                (
-                    range.and_then(|range| optional(range, "From", integer)),
-                    range.and_then(|range| optional(range, "To", integer)),
-                )
+                let [from_port, to_port] = [("From", "PortRange.From"), ("To", "PortRange.To")]
+                    .map(|(key, shown)| {
+                        let property =
+                            Property::new(subject, shown, "any port").expecting("a number");
+                        match (range.and_then(|range| range.get(key)), with_ports) {
+                            (Some(value), _) => Some(self.property(&property, value, integer)),
+                            (None, Some(known)) => {
+                                let property = if range.is_none() {
+                                    Property::new(subject, "PortRange", "any port")
+                                } else {
+                                    property
+                                };
+                                Some(self.missing(
+                                    &property,
+                                    &format!("required for {}", known.name()),
+                                    at,
+                                ))
+                            }
+                            (None, None) => None,
+                        }
+                    });
+                (from_port, to_port)
             };
-            let action = required(&ev, "RuleAction", at, |text| NaclAction::parse(text.trim()));
+            let action_property = Property::new(subject, "RuleAction", "an unknown action");
+            let action = self.required_property(&action_property, &ev, at, |text| {
+                NaclAction::parse(text.trim())
+            });
+            let acl_property = Property::new(subject, "NetworkAclId", "an entry of an unknown ACL");
+            let acl = self.required_property(&acl_property, &ev, at, as_text);
+            let number_property = Property::new(subject, "RuleNumber", "an entry of unknown order")
+                .expecting("a number");
+            let rule_number = self.required_property(&number_property, &ev, at, integer);
             self.inventory.nacl_entries.push(NaclEntry {
-                id: resource.item_id(resource.id.to_owned(), &world),
-                acl: required(&ev, "NetworkAclId", at, |text| Ok(text.to_owned())),
-                rule_number: required(&ev, "RuleNumber", at, integer),
+                id: resource.item_id(resource.id.to_owned(), &world, self.template),
+                acl,
+                rule_number,
                 action,
                 direction,
                 protocol,
@@ -609,10 +917,13 @@ impl<'t, 'a> Builder<'t, 'a> {
                     self.template.eval(globals, &world, 0),
                 ));
             }
-            let groups: Vec<Value<String>> = collect_all(&props, spec.groups)
+            let mut groups: Vec<Value<String>> = collect_all(&props, spec.groups)
                 .into_iter()
                 .map(text)
                 .collect();
+            if groups.is_empty() && resource.kind == "AWS::RDS::DBInstance" {
+                groups = self.cluster_groups(&props);
+            }
             if groups.is_empty() {
                 continue;
             }
@@ -631,9 +942,32 @@ impl<'t, 'a> Builder<'t, 'a> {
                 span: resource.span,
                 name_span: resource.name_span,
                 construct_path: resource.construct_path.clone(),
-                assumptions: Resource::assumptions(&world),
+                assumptions: self.template.assumptions(&world),
             });
         }
+    }
+
+    /// The groups of the Aurora cluster an instance belongs to (`DBClusterIdentifier`): an
+    /// instance of a cluster has no groups of its own.
+    fn cluster_groups(&self, props: &Ev) -> Vec<Value<String>> {
+        let Some(cluster) = props.get("DBClusterIdentifier").and_then(Ev::as_str) else {
+            return Vec::new();
+        };
+        let template = self.template;
+        if template.resource_type(cluster) != Some("AWS::RDS::DBCluster") {
+            return Vec::new();
+        }
+        let Some(node) = template
+            .resource(cluster)
+            .and_then(|entry| entry.value.get("Properties"))
+            .and_then(|props| props.get("VpcSecurityGroupIds"))
+        else {
+            return Vec::new();
+        };
+        let value = template.eval(node, &World::new(), 0);
+        let mut groups = Vec::new();
+        collect(&value, &[], &mut groups);
+        groups.into_iter().map(text).collect()
     }
 
     fn reachability(
@@ -691,6 +1025,13 @@ impl<'t, 'a> Builder<'t, 'a> {
                 }
                 match flags.first() {
                     Some(private) => private.clone().map(|_| Reachability::Private),
+                    // Without a subnet, an instance launches in the default VPC.
+                    None if resource.kind == "AWS::EC2::Instance"
+                        && props.get("SubnetId").is_none()
+                        && props.get("NetworkInterfaces").is_none() =>
+                    {
+                        here(Reachability::DefaultVpc)
+                    }
                     None => here(Reachability::ViaSubnet),
                 }
             }
@@ -882,12 +1223,14 @@ fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
             &[],
             Reach::PublicIp(&["AssociatePublicIpAddress"]),
         ),
+        // MapPublicIpOnLaunch applies only to an instance's primary interface created at launch:
+        // a standalone interface is public only through an Elastic IP (see `links`).
         "AWS::EC2::NetworkInterface" => spec(
             Role::NetworkInterface,
             &["GroupSet", "SubnetId"],
             &[&["GroupSet"]],
             &[&["SubnetId"]],
-            Reach::Fixed(Reachability::ViaSubnet),
+            PRIVATE,
         ),
         "AWS::RDS::DBInstance" => spec(
             Role::Database,
@@ -896,6 +1239,7 @@ fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
                 "DBSecurityGroups",
                 "PubliclyAccessible",
                 "DBSubnetGroupName",
+                "DBClusterIdentifier",
             ],
             &[&["VPCSecurityGroups"], &["DBSecurityGroups"]],
             &[],

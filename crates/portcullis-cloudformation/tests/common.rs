@@ -33,6 +33,16 @@ impl Analysed {
         })
     }
 
+    /// The ids of every rule, in the order built.
+    pub fn rule_ids(&self) -> Vec<&str> {
+        self.unit
+            .inventory
+            .rules
+            .iter()
+            .map(|rule| rule.id.as_str())
+            .collect()
+    }
+
     /// The CIDR peers of a rule: the CIDR (or the unknown reason) and the text at the span.
     pub fn cidrs(&self, rule: &SgRule) -> Vec<(String, String)> {
         rule.peers

@@ -207,24 +207,34 @@ Resources:
 #[test]
 fn conditions_are_decided_or_assumed_both_ways() {
     let analysed = analyse("c.yaml", CONDITIONS);
-    let ids: Vec<&str> = analysed
-        .unit
-        .inventory
-        .rules
-        .iter()
-        .map(|rule| rule.id.as_str())
-        .collect();
-    // IsDev is false (Env defaults to prod): its rule and resource disappear. IsUsEast1 is
-    // unknown: both branches. ProdOrStage is true whatever IsStage is.
+    let ids = analysed.rule_ids();
+    // IsDev is false with Env's default (prod), but Env may be given any other value: its rule
+    // and resource exist in that scenario. IsUsEast1 is unknown: both branches. ProdOrStage is
+    // true with the default, and may be false when Env is not prod (IsStage is then unknown).
     assert_eq!(
         ids,
         [
+            "SG.SecurityGroupIngress[0]{IsDev}",
             "SG.SecurityGroupIngress[1]{IsUsEast1}",
             "SG.SecurityGroupIngress[1]{!IsUsEast1}",
             "SG.SecurityGroupIngress[2]",
+            "SG.SecurityGroupIngress[2]{!ProdOrStage}",
+            "DevOnly",
             "StageOnly",
         ]
     );
+    let dev = analysed.rule("SG.SecurityGroupIngress[0]{IsDev}");
+    let scenarios: Vec<Option<&str>> = dev
+        .assumptions
+        .iter()
+        .map(|trace| trace.scenario.as_deref())
+        .collect();
+    assert_eq!(scenarios, [Some("Env is not prod"), None]);
+    assert_eq!(
+        dev.assumptions[1].note,
+        "parameter Env has no AllowedValues: any value may be given"
+    );
+    assert_eq!(analysed.text(dev.assumptions[1].span), "Env");
     let public = analysed.rule("SG.SecurityGroupIngress[1]{IsUsEast1}");
     assert_eq!(analysed.cidrs(public)[0].0, "0.0.0.0/0");
     assert_eq!(public.assumptions.len(), 1);

@@ -1,5 +1,6 @@
 //! The end-to-end fixtures of `fixtures/cloudformation` parse cleanly: templates give a unit
-//! without problems or unresolved parts, other files are skipped. (The harness compares findings.)
+//! without unresolved parts and with exactly the problems their expected file lists, other files
+//! are skipped. (The harness compares findings and where problems are.)
 
 use std::path::Path;
 
@@ -35,7 +36,17 @@ fn fixtures_are_clean_templates_or_skipped() {
             None => assert!(name.contains("not_a_template"), "{name} was skipped"),
             Some(unit) => {
                 assert!(!name.contains("not_a_template"), "{name} was analysed");
-                assert!(unit.problems.is_empty(), "{name}: {:?}", unit.problems);
+                let expected_problems = std::fs::read_to_string(&expected)
+                    .expect("readable expected file")
+                    .lines()
+                    .filter(|line| line.trim_start().starts_with("PROBLEM"))
+                    .count();
+                assert_eq!(
+                    unit.problems.len(),
+                    expected_problems,
+                    "{name}: {:?}",
+                    unit.problems
+                );
                 assert!(
                     unit.inventory.unresolved.is_empty(),
                     "{name}: {:?}",
