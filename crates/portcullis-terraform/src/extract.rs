@@ -326,13 +326,13 @@ impl<'c, 'a> Resource<'c, 'a> {
                 .into_iter()
                 .filter_map(|item| match item.kind {
                     Kind::Map(map) => Some((Fields::Map(map), item.span, Vec::new())),
-                    Kind::Unknown(reason) => {
+                    Kind::Unknown(reason) | Kind::Error(reason) => {
                         Some((unknown_statement(&reason, item.span), item.span, Vec::new()))
                     }
                     _ => None,
                 })
                 .collect(),
-            Kind::Unknown(reason) => vec![(
+            Kind::Unknown(reason) | Kind::Error(reason) => vec![(
                 unknown_statement(&reason, value.span),
                 value.span,
                 Vec::new(),
