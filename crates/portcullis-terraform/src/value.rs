@@ -334,11 +334,16 @@ impl V {
         if self.is_null() {
             return None;
         }
+        Some(self.convert(convert))
+    }
+
+    /// Converts to an IR value, null included.
+    pub fn convert<T>(&self, convert: impl FnOnce(&Self) -> Result<T, String>) -> Value<T> {
         let value = match convert(self) {
             Ok(value) => Value::known(value, self.span),
             Err(reason) => Value::unknown(reason, self.span),
         };
-        Some(value.with_via(self.via.clone()))
+        value.with_via(self.via.clone())
     }
 }
 

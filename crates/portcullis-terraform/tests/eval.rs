@@ -371,7 +371,7 @@ variable "unset" {}
 variable "rules" { default = { all = { ip_protocol = "-1" } } }
 "#;
     let fallbacks = [
-        ("try(coalesce(null, null), null)", "null"),
+        ("try(coalesce(null, null), 22)", "22"),
         ("try(element([], 0), 22)", "22"),
         ("try(one([1, 2]), 22)", "22"),
         ("try(index([\"a\"], \"b\"), 22)", "22"),
