@@ -945,6 +945,10 @@ impl<'a> Ctx<'a> {
         if attr == "id" {
             return V::str(address, span);
         }
+        // A listener names its load balancer by ARN: the ARN stands for the balancer as its id does.
+        if attr == "arn" && matches!(block.label(0), "aws_lb" | "aws_alb") {
+            return V::str(address, span);
+        }
         if attr == "default_security_group_id" && block.label(0) == "aws_vpc" {
             return V::str(crate::extract::default_group_id(address), span);
         }

@@ -1,11 +1,11 @@
 //! From evaluated module instances to the IR: security groups and their rules, NACLs,
 //! attachments, VPCs, subnets, named CIDRs and what could not be followed.
 
-use crate::schema::{AttachmentSpec, Reach, attachment_spec};
+use crate::schema::{AttachmentSpec, Links, Reach, attachment_spec};
 use std::collections::BTreeMap;
 
 use portcullis_ir::{
-    Attachment, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry, NamedCidr,
+    Attachment, Direction, Inventory, Listener, NaclAction, NaclAssociation, NaclEntry, NamedCidr,
     NetworkAcl, Peer, Reachability, SecurityGroup, SgRule, Span, Subnet, Trace, Unresolved, Value,
     Vpc,
 };
@@ -531,8 +531,10 @@ fn unknown_statement<'c, 'a>(reason: &str, span: Span) -> Fields<'c, 'a> {
 /// Extracts a root module instance and, through it, every module it calls.
 pub fn extract(ctx: &Ctx<'_>, inventory: &mut Inventory) {
     let mut routing = Routing::default();
-    walk(ctx, inventory, &mut routing);
+    let mut links = Links::default();
+    walk(ctx, inventory, &mut routing, &mut links);
     routing.apply(inventory);
+    links.apply(inventory);
     link_group_names(inventory);
 }
 
@@ -573,7 +575,7 @@ fn link_group_names(inventory: &mut Inventory) {
     }
 }
 
-fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {
+fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing, links: &mut Links) {
     for block in &ctx.module.resources {
         let kind = block.label(0);
         if !is_extracted(kind) {
@@ -593,7 +595,7 @@ fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {
                     .cloned()
                     .collect(),
             };
-            if !routing.record(kind, &resource) {
+            if !routing.record(kind, &resource) && !record_link(links, kind, &resource) {
                 extract_resource(kind, &resource, inventory);
             }
         }
@@ -603,7 +605,7 @@ fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {
         match &*ctx.children(call) {
             Children::Instances(children) => {
                 for child in children {
-                    walk(child, inventory, routing);
+                    walk(child, inventory, routing, links);
                 }
             }
             Children::Unresolved { reason, span } => inventory.unresolved.push(Unresolved {
@@ -633,6 +635,11 @@ fn is_extracted(kind: &str) -> bool {
             | "aws_route_table"
             | "aws_route"
             | "aws_route_table_association"
+            | "aws_db_security_group"
+            | "aws_eip"
+            | "aws_eip_association"
+            | "aws_lb_listener"
+            | "aws_alb_listener"
     ) || attachment_spec(kind).is_some()
 }
 
@@ -676,6 +683,22 @@ fn extract_resource(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inv
             inventory,
         ),
         "aws_network_acl" | "aws_default_network_acl" => network_acl(kind, resource, inventory),
+        "aws_db_security_group" => db_security_group(resource, inventory),
+        "aws_lb_listener" | "aws_alb_listener" => inventory.listeners.push(Listener {
+            load_balancer: fields
+                .get("load_balancer_arn")
+                .and_then(|value| value.to_value(text))
+                .unwrap_or_else(|| unknown_required("load_balancer_arn", resource.block.span)),
+            port: fields
+                .get("port")
+                .and_then(|value| value.to_value(V::to_i64))
+                .unwrap_or_else(|| {
+                    // Gateway Load Balancers listen on every port and take no `port`.
+                    Value::unknown("port is not set", resource.block.span)
+                }),
+            span: resource.block.span,
+            assumptions: resource.assumptions(Vec::new()),
+        }),
         "aws_network_acl_rule" => {
             let direction = match fields.get("egress").map(|value| value.to_bool()) {
                 Some(Ok(true)) => Direction::Egress,
@@ -755,7 +778,78 @@ fn extract_resource(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inv
                     .attachments
                     .push(attachment(kind, &spec, resource));
             }
+            if kind == "aws_elb" {
+                classic_listeners(resource, inventory);
+            }
         }
+    }
+}
+
+/// The `listener` blocks of a classic load balancer: clients connect to `lb_port`.
+fn classic_listeners(resource: &Resource<'_, '_>, inventory: &mut Inventory) {
+    for (fields, span, assumptions) in resource.inline_blocks("listener") {
+        inventory.listeners.push(Listener {
+            load_balancer: resource.own_id(),
+            port: fields
+                .get("lb_port")
+                .and_then(|value| value.to_value(V::to_i64))
+                .unwrap_or_else(|| Value::unknown("lb_port is not set", span)),
+            span,
+            assumptions: resource.assumptions(assumptions),
+        });
+    }
+}
+
+/// An EC2-Classic DB security group: a group whose `ingress` blocks admit a CIDR or an EC2
+/// group to the port of the databases that use it, which the group does not say.
+fn db_security_group(resource: &Resource<'_, '_>, inventory: &mut Inventory) {
+    let fields = resource.fields();
+    inventory.security_groups.push(SecurityGroup {
+        id: resource.address.clone(),
+        name: fields.get("name").and_then(|value| value.to_value(text)),
+        description: fields
+            .get("description")
+            .and_then(|value| value.to_value(text)),
+        vpc: None,
+        is_default: false,
+        span: resource.block.span,
+        name_span: resource.block.labels_span,
+        construct_path: None,
+        assumptions: resource.assumptions(Vec::new()),
+    });
+    let port_reason = format!(
+        "the port of the databases that use DB security group `{}` (EC2-Classic)",
+        resource.address
+    );
+    for (index, (fields, span, assumptions)) in
+        resource.inline_blocks("ingress").into_iter().enumerate()
+    {
+        let statement = resource.inline_statement(Direction::Ingress, span);
+        let mut peers = Vec::new();
+        if let Some(value) = fields.get("cidr") {
+            peers.push(Peer::Cidr(statement.one_cidr("cidr", value)));
+        }
+        for name in ["security_group_name", "security_group_id"] {
+            peers.extend(
+                fields
+                    .get(name)
+                    .and_then(|value| value.to_value(text))
+                    .map(Peer::SecurityGroup),
+            );
+        }
+        inventory.rules.push(SgRule {
+            id: format!("{}.ingress[{index}]", resource.address),
+            resource: resource.address.clone(),
+            group: resource.own_id(),
+            direction: Direction::Ingress,
+            protocol: Value::known(Protocol::Tcp, span),
+            from_port: Some(Value::unknown(port_reason.clone(), span)),
+            to_port: Some(Value::unknown(port_reason.clone(), span)),
+            peers,
+            description: None,
+            span,
+            assumptions: resource.assumptions(assumptions),
+        });
     }
 }
 
@@ -967,6 +1061,16 @@ fn attachment(kind: &str, spec: &AttachmentSpec, resource: &Resource<'_, '_>) ->
             Some(value) => from_flag(value, Reachability::Public, Reachability::Private),
             None => Value::known(Reachability::ViaSubnet, at_block),
         },
+        Reach::PublicIpOrDefaultVpc(path, placement) => match flag(path) {
+            Some(value) => from_flag(value, Reachability::Public, Reachability::Private),
+            None if placement
+                .iter()
+                .all(|name| fields.get(name).is_none() && fields.nested(name).is_empty()) =>
+            {
+                Value::known(Reachability::DefaultVpc, at_block)
+            }
+            None => Value::known(Reachability::ViaSubnet, at_block),
+        },
         Reach::Flag(path, default) => match flag(path) {
             Some(value) => from_flag(value, Reachability::Public, Reachability::Private),
             None => Value::known(
@@ -1032,6 +1136,28 @@ fn named_cidrs(ctx: &Ctx<'_>, inventory: &mut Inventory) {
             });
         }
     }
+}
+
+/// Records an Elastic IP's network interface or an Aurora instance's cluster; false for any
+/// other resource type. An Aurora instance is still extracted as an attachment (false).
+fn record_link(links: &mut Links, kind: &str, resource: &Resource<'_, '_>) -> bool {
+    let fields = resource.fields();
+    let target = |name: &str| fields.get(name).and_then(|value| value.to_value(text));
+    match kind {
+        "aws_eip" => links.eip_targets.extend(target("network_interface")),
+        "aws_eip_association" => links.eip_targets.extend(target("network_interface_id")),
+        "aws_rds_cluster_instance" => {
+            let cluster = target("cluster_identifier").unwrap_or_else(|| {
+                unknown_required("cluster_identifier", resource.block.labels_span)
+            });
+            links
+                .cluster_members
+                .push((resource.address.clone(), cluster));
+            return false;
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// Route tables, routes and their subnet associations, to tell whether a subnet's traffic
