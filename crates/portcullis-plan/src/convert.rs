@@ -1,7 +1,7 @@
 //! Planned resource instances to the IR. Values come from the plan; spans come from the `.tf`
 //! source when it is present (with the plan location as a `via` trace), else from the plan.
 
-use portcullis_terraform::schema::{AttachmentSpec, Reach, attachment_spec};
+use portcullis_terraform::schema::{AttachmentSpec, Links, Reach, attachment_spec};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,6 +26,8 @@ const GROUP_TYPES: &[&str] = &["aws_security_group", "aws_default_security_group
 const ACL_TYPES: &[&str] = &["aws_network_acl", "aws_default_network_acl"];
 const SUBNET_TYPES: &[&str] = &["aws_subnet"];
 const VPC_TYPES: &[&str] = &["aws_vpc"];
+const ENI_TYPES: &[&str] = &["aws_network_interface"];
+const CLUSTER_TYPES: &[&str] = &["aws_rds_cluster"];
 
 /// One planned managed resource instance.
 pub struct Instance<'b, 'a> {
@@ -296,6 +298,7 @@ impl<'b, 'a> Plan<'b, 'a> {
     }
 
     pub fn extract(&self, inventory: &mut Inventory) {
+        let mut links = Links::default();
         for instance in &self.instances {
             let info = self.modules.get(&instance.module);
             let config = info.and_then(|info| {
@@ -316,8 +319,10 @@ impl<'b, 'a> Plan<'b, 'a> {
                 src,
                 config,
             };
+            res.record_link(&mut links);
             res.extract(inventory);
         }
+        links.apply(inventory);
     }
 
     /// The address a reference names, among resources of `targets`, seen from a module
@@ -868,6 +873,28 @@ impl<'p, 'b, 'a> Res<'p, 'b, 'a> {
         self.instance.address.clone()
     }
 
+    /// Records an Elastic IP's network interface or an Aurora instance's cluster.
+    fn record_link(&self, links: &mut Links) {
+        let fields = self.fields();
+        let target =
+            |name: &str, targets: &[&str]| fields.attr(name).link(targets).into_iter().next();
+        match self.instance.kind.as_str() {
+            "aws_eip" => links
+                .eip_targets
+                .extend(target("network_interface", ENI_TYPES)),
+            "aws_eip_association" => links
+                .eip_targets
+                .extend(target("network_interface_id", ENI_TYPES)),
+            "aws_rds_cluster_instance" => links.cluster_members.push((
+                self.address(),
+                fields
+                    .attr("cluster_identifier")
+                    .link_one(CLUSTER_TYPES, "cluster_identifier"),
+            )),
+            _ => {}
+        }
+    }
+
     fn extract(&self, inventory: &mut Inventory) {
         let fields = self.fields();
         let kind = self.instance.kind.as_str();
@@ -1137,7 +1164,7 @@ impl<'p, 'b, 'a> Res<'p, 'b, 'a> {
         };
         let fixed = |reach: Reachability| Value::known(reach, at_block);
         let reachability = match spec.reach {
-            Reach::PublicIp(path) => flag(path).map_or_else(
+            Reach::PublicIp(path) | Reach::PublicIpOrDefaultVpc(path, _) => flag(path).map_or_else(
                 || fixed(Reachability::ViaSubnet),
                 |value| from_flag(value, Reachability::Public, Reachability::Private),
             ),

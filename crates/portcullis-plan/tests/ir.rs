@@ -471,3 +471,80 @@ fn installed_registry_modules_are_found_through_modules_json() {
     );
     assert_eq!(loaded.text(group.name.as_ref().unwrap().span()), "var.name");
 }
+
+#[test]
+fn elastic_ips_and_aurora_clusters_link_as_in_the_configuration() {
+    let resource = |kind: &str, name: &str, values: &str| {
+        format!(
+            r#"{{"address": "{kind}.{name}", "mode": "managed", "type": "{kind}", "name": "{name}", "values": {values}}}"#
+        )
+    };
+    let resources = [
+        resource(
+            "aws_network_interface",
+            "plain",
+            r#"{"id": "eni-1", "security_groups": ["sg-1"]}"#,
+        ),
+        resource(
+            "aws_network_interface",
+            "exposed",
+            r#"{"id": "eni-2", "security_groups": ["sg-1"]}"#,
+        ),
+        resource(
+            "aws_eip",
+            "ip",
+            r#"{"id": "eipalloc-1", "network_interface": "eni-2"}"#,
+        ),
+        resource(
+            "aws_rds_cluster",
+            "main",
+            r#"{"id": "prod", "vpc_security_group_ids": ["sg-1"]}"#,
+        ),
+        resource(
+            "aws_rds_cluster_instance",
+            "writer",
+            r#"{"id": "prod-1", "cluster_identifier": "prod", "publicly_accessible": true}"#,
+        ),
+    ];
+    let plan = format!(
+        r#"{{"format_version": "1.2", "planned_values": {{"root_module": {{"resources": [{}]}}}}}}"#,
+        resources.join(", ")
+    );
+    let loaded = analyze_text("plan.json", &plan, &Options::default());
+    let attachment = |id: &str| {
+        loaded
+            .unit
+            .inventory
+            .attachments
+            .iter()
+            .find(|attachment| attachment.id == id)
+            .unwrap()
+    };
+    let reach = |id: &str| attachment(id).reachability.known_value().copied();
+    assert_eq!(
+        reach("aws_network_interface.plain"),
+        Some(Reachability::Private)
+    );
+    assert_eq!(
+        reach("aws_network_interface.exposed"),
+        Some(Reachability::Public)
+    );
+    assert_eq!(
+        loaded.text(
+            attachment("aws_network_interface.exposed")
+                .reachability
+                .span()
+        ),
+        r#""eni-2""#
+    );
+    assert_eq!(
+        reach("aws_rds_cluster_instance.writer"),
+        Some(Reachability::Public)
+    );
+    let groups: Vec<&str> = attachment("aws_rds_cluster_instance.writer")
+        .groups
+        .iter()
+        .map(known)
+        .collect();
+    assert_eq!(groups, ["sg-1"]);
+}

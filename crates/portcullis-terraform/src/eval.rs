@@ -334,7 +334,10 @@ impl<'a> Ctx<'a> {
                 match test.to_bool() {
                     Ok(true) => sub(&cond.true_expr),
                     Ok(false) => sub(&cond.false_expr),
-                    Err(reason) => V::unknown(format!("the condition is unknown: {reason}"), span),
+                    Err(reason) if test.depends_on_unknown() => {
+                        V::unknown(format!("the condition is unknown: {reason}"), span)
+                    }
+                    Err(reason) => V::error(reason, span),
                 }
             }
             Expression::FuncCall(call) => {
@@ -364,7 +367,10 @@ impl<'a> Ctx<'a> {
                     UnaryOperator::Neg => value.to_num().map(|number| Kind::Num(-number)),
                     UnaryOperator::Not => value.to_bool().map(|flag| Kind::Bool(!flag)),
                 };
-                V::new(kind.unwrap_or_else(Kind::Unknown), span)
+                kind.map_or_else(
+                    |reason| V::failure(reason, value.depends_on_unknown(), span),
+                    |kind| V::new(kind, span),
+                )
             }
             Expression::BinaryOp(op) => {
                 let operator = *op.operator.value();
@@ -376,9 +382,12 @@ impl<'a> Ctx<'a> {
                     _ => {}
                 }
                 let rhs = sub(&op.rhs_expr);
-                V::new(
-                    binary(operator, &lhs, &rhs).unwrap_or_else(Kind::Unknown),
-                    span,
+                binary(operator, &lhs, &rhs).map_or_else(
+                    |reason| {
+                        let inputs_unknown = lhs.depends_on_unknown() || rhs.depends_on_unknown();
+                        V::failure(reason, inputs_unknown, span)
+                    },
+                    |kind| V::new(kind, span),
                 )
             }
             Expression::ForExpr(for_expr) => self.for_expr(for_expr, src, frame, span),
@@ -520,7 +529,7 @@ impl<'a> Ctx<'a> {
         let collection = self.eval(Expr::Hcl(&intro.collection_expr, src), frame);
         let items = match iterate(&collection) {
             Ok(items) => items,
-            Err(reason) => return V::unknown(reason, span),
+            Err(reason) => return V::failure(reason, collection.depends_on_unknown(), span),
         };
         let mut list = Vec::new();
         let mut map: BTreeMap<String, V> = BTreeMap::new();
@@ -531,21 +540,26 @@ impl<'a> Ctx<'a> {
                 inner = inner.with(key_var.value().as_str(), key);
             }
             if let Some(cond) = &for_expr.cond {
-                match self.eval(Expr::Hcl(&cond.expr, src), &inner).to_bool() {
+                let test = self.eval(Expr::Hcl(&cond.expr, src), &inner);
+                match test.to_bool() {
                     Ok(true) => {}
                     Ok(false) => continue,
-                    Err(reason) => {
+                    Err(reason) if test.depends_on_unknown() => {
                         return V::unknown(format!("the for condition is unknown: {reason}"), span);
                     }
+                    Err(reason) => return V::error(reason, span),
                 }
             }
             let value = self.eval(Expr::Hcl(&for_expr.value_expr, src), &inner);
             match &for_expr.key_expr {
                 None => list.push(value),
                 Some(key_expr) => {
-                    let key = match self.eval(Expr::Hcl(key_expr, src), &inner).to_text() {
-                        Ok(key) => key,
-                        Err(reason) => return V::unknown(reason, span),
+                    let key = self.eval(Expr::Hcl(key_expr, src), &inner);
+                    let key = match key.to_text() {
+                        Ok(text) => text,
+                        Err(reason) => {
+                            return V::failure(reason, key.depends_on_unknown(), span);
+                        }
                     };
                     if for_expr.grouping {
                         groups.entry(key).or_default().push(value);
@@ -577,27 +591,27 @@ impl<'a> Ctx<'a> {
         span: Span,
     ) -> V {
         match name {
-            // `try` and `can` look at whether their arguments evaluate, so they see unknowns.
+            // `try` and `can` look at whether their arguments fail: an error fails in every
+            // evaluation, but a failure that depends on an unknown input may go away.
             "try" => {
                 for arg in args {
                     let value = self.eval(Expr::Hcl(arg, src), frame);
-                    match value.deep_unknown() {
-                        None => return value,
-                        Some(reason) if is_definite_error(reason) => {}
-                        Some(_) => return value,
+                    if value.deep_error().is_none() || value.depends_on_unknown() {
+                        return value;
                     }
                 }
-                V::unknown("no argument of try could be evaluated", span)
+                V::error("no argument of try could be evaluated", span)
             }
             "can" => {
-                let Some(arg) = args.first() else {
-                    return V::unknown("can takes one argument", span);
+                let [arg] = args else {
+                    return V::error("can takes one argument", span);
                 };
                 let value = self.eval(Expr::Hcl(arg, src), frame);
-                match value.deep_unknown() {
-                    None => V::new(Kind::Bool(true), span),
-                    Some(reason) if is_definite_error(reason) => V::new(Kind::Bool(false), span),
-                    Some(reason) => V::unknown(reason.to_owned(), span),
+                if value.depends_on_unknown() {
+                    let reason = value.deep_unknown().unwrap_or_default().to_owned();
+                    V::unknown(reason, span)
+                } else {
+                    V::new(Kind::Bool(value.deep_error().is_none()), span)
                 }
             }
             _ => {
@@ -606,23 +620,22 @@ impl<'a> Ctx<'a> {
                     .map(|arg| self.eval(Expr::Hcl(arg, src), frame))
                     .collect();
                 if let Some(last) = values.pop_if(|_| expand_final) {
+                    if let Some(failure) = last.failure_at(span) {
+                        return failure;
+                    }
                     match last.kind {
                         Kind::List(items) => values.extend(items),
-                        Kind::Unknown(reason) => return V::unknown(reason, span),
-                        _ => return V::unknown("the expanded argument is not a list", span),
+                        _ => return V::error("the expanded argument is not a list", span),
                     }
                 }
                 let mut origins = Vec::new();
                 for value in &values {
                     value.collect_via(&mut origins);
                 }
-                let mut value = functions::call(name, values, span);
-                if let Some(what) = value
-                    .unknown_reason()
-                    .and_then(|reason| reason.strip_prefix("limit:"))
-                {
-                    return self.env.limit(span, what.trim());
-                }
+                let mut value = match functions::call(name, values, span) {
+                    Ok(value) => value,
+                    Err(limit) => return self.env.limit(span, &limit),
+                };
                 // Values the function computed (`split(",", var.x)`) keep the traces of the
                 // arguments they came from; elements it passed through keep their own.
                 value.inherit(span, &origins);
@@ -667,7 +680,7 @@ impl<'a> Ctx<'a> {
                 Some((value, note)) => self.through(value, span, |value| {
                     format!("var.{name} = {}{note}", value.render())
                 }),
-                None => V::unknown(format!("var.{name} is not declared"), span),
+                None => V::error(format!("var.{name} is not declared"), span),
             },
             ("local", Some(name)) => {
                 let value = self.local(name, span);
@@ -678,7 +691,7 @@ impl<'a> Ctx<'a> {
             ("path", Some("module")) => V::str(self.module.dir.clone(), span),
             ("path", Some("root" | "cwd")) => V::str(".", span),
             ("terraform", Some("workspace")) => V::str("default", span),
-            ("count" | "each", Some(field)) => V::unknown(
+            ("count" | "each", Some(field)) => V::error(
                 format!("{root}.{field} is used outside count or for_each"),
                 span,
             ),
@@ -689,12 +702,12 @@ impl<'a> Ctx<'a> {
             }
             // A resource type (they all contain `_`) that this module does not declare.
             (kind, Some(name)) if kind.contains('_') => {
-                return V::unknown(
+                return V::error(
                     format!("{kind}.{name} is not declared in this module"),
                     span,
                 );
             }
-            _ => return V::unknown(format!("`{root}` is not a known reference"), span),
+            _ => return V::error(format!("`{root}` is not a known reference"), span),
         };
         self.apply_ops(value, rest, src, frame, span)
     }
@@ -720,7 +733,7 @@ impl<'a> Ctx<'a> {
             return Rc::clone(value);
         }
         let Some(attr) = self.module.locals.get(name) else {
-            return Rc::new(V::unknown(format!("local.{name} is not declared"), span));
+            return Rc::new(V::error(format!("local.{name} is not declared"), span));
         };
         let key = format!("local.{name}");
         if !self.active.borrow_mut().insert(key.clone()) {
@@ -824,7 +837,7 @@ impl<'a> Ctx<'a> {
         span: Span,
     ) -> V {
         let Some(block) = self.module.resource(kind, name) else {
-            return V::unknown(
+            return V::error(
                 format!("{kind}.{name} is not declared in this module"),
                 span,
             );
@@ -853,7 +866,7 @@ impl<'a> Ctx<'a> {
         match expansion {
             Expansion::Single => match instances.first() {
                 Some(instance) => attr_of(instance, ops),
-                None => V::unknown(format!("{address} has no instance"), span),
+                None => V::error(format!("{address} has no instance"), span),
             },
             Expansion::Count | Expansion::ForEach => match ops.first() {
                 Some(TraversalOperator::Index(expr)) => {
@@ -930,6 +943,10 @@ impl<'a> Ctx<'a> {
         span: Span,
     ) -> V {
         if attr == "id" {
+            return V::str(address, span);
+        }
+        // A listener names its load balancer by ARN: the ARN stands for the balancer as its id does.
+        if attr == "arn" && matches!(block.label(0), "aws_lb" | "aws_alb") {
             return V::str(address, span);
         }
         if attr == "default_security_group_id" && block.label(0) == "aws_vpc" {
@@ -1044,7 +1061,7 @@ impl<'a> Ctx<'a> {
         span: Span,
     ) -> V {
         let Some(call) = self.module.call(name) else {
-            return V::unknown(
+            return V::error(
                 format!("module.{name} is not declared in this module"),
                 span,
             );
@@ -1065,7 +1082,7 @@ impl<'a> Ctx<'a> {
             };
             let output = output.value().as_str();
             let Some(block) = child.module.outputs.get(output) else {
-                return V::unknown(format!("module.{name} has no output {output}"), span);
+                return V::error(format!("module.{name} has no output {output}"), span);
             };
             let Some(attr) = block.body.attr("value") else {
                 return V::unknown(
@@ -1082,7 +1099,7 @@ impl<'a> Ctx<'a> {
         if !call_expanded {
             return match instances.first() {
                 Some(child) => output_of(child, ops),
-                None => V::unknown(format!("module.{name} has no instance"), span),
+                None => V::error(format!("module.{name} has no instance"), span),
             };
         }
         match ops.first() {
@@ -1250,11 +1267,11 @@ fn pick<'i, T>(
             .and_then(|index| usize::try_from(index).ok())
             .map(Key::Index),
         Kind::Str(text) => Some(Key::Name(text.clone())),
-        Kind::Unknown(reason) => return Err(V::unknown(reason.clone(), span)),
+        Kind::Unknown(_) | Kind::Error(_) => return Err(V::new(key.kind.clone(), span)),
         _ => None,
     };
     let Some(wanted) = wanted else {
-        return Err(V::unknown(
+        return Err(V::error(
             format!("{address} cannot be indexed by a {}", key.type_name()),
             span,
         ));
@@ -1262,7 +1279,7 @@ fn pick<'i, T>(
     items
         .iter()
         .find(|item| matches!(key_of(item), Some(found) if *found == wanted || *found == Key::Unknown))
-        .ok_or_else(|| V::unknown(format!("{address}{} does not exist", wanted.suffix()), span))
+        .ok_or_else(|| V::error(format!("{address}{} does not exist", wanted.suffix()), span))
 }
 
 /// Whether a variable accepts null (`nullable = false` turns a null into the default).
@@ -1335,7 +1352,7 @@ pub fn for_each_items(value: &V) -> Result<Vec<(String, V)>, String> {
             Ok(out.into_iter().collect())
         }
         Kind::Null => Ok(Vec::new()),
-        Kind::Unknown(reason) => Err(reason.clone()),
+        Kind::Unknown(reason) | Kind::Error(reason) => Err(reason.clone()),
         _ => Err(format!("for_each over a {}", value.type_name())),
     }
 }
@@ -1364,18 +1381,20 @@ pub fn iterate(value: &V) -> Result<Vec<(V, V)>, String> {
             .map(|(key, item)| (V::str(key.clone(), item.span), item.clone()))
             .collect()),
         Kind::Null => Ok(Vec::new()),
-        Kind::Unknown(reason) => Err(reason.clone()),
+        Kind::Unknown(reason) | Kind::Error(reason) => Err(reason.clone()),
         _ => Err(format!("cannot iterate over a {}", value.type_name())),
     }
 }
 
 fn get_attr(value: V, name: &str, span: Span) -> V {
+    if let Some(failure) = value.failure_at(span) {
+        return failure;
+    }
     match value.kind {
         Kind::Map(mut map) => map
             .remove(name)
-            .unwrap_or_else(|| V::unknown(format!("attribute {name} is not set"), span)),
-        Kind::Unknown(reason) => V::unknown(reason, span),
-        _ => V::unknown(
+            .unwrap_or_else(|| V::error(format!("attribute {name} is not set"), span)),
+        _ => V::error(
             format!("a {} has no attribute {name}", value.type_name()),
             span,
         ),
@@ -1383,8 +1402,8 @@ fn get_attr(value: V, name: &str, span: Span) -> V {
 }
 
 fn index_value(value: V, key: &V, span: Span) -> V {
-    if let Some(reason) = key.unknown_reason() {
-        return V::unknown(reason.to_owned(), span);
+    if let Some(failure) = key.failure_at(span).or_else(|| value.failure_at(span)) {
+        return failure;
     }
     match value.kind {
         Kind::List(items) => match key
@@ -1395,38 +1414,22 @@ fn index_value(value: V, key: &V, span: Span) -> V {
             Some(index) => {
                 let len = items.len();
                 items.into_iter().nth(index).unwrap_or_else(|| {
-                    V::unknown(
+                    V::error(
                         format!("index {index} is out of range (length {len})"),
                         span,
                     )
                 })
             }
-            None => V::unknown("a list index must be a whole number", span),
+            None => V::error("a list index must be a whole number", span),
         },
         Kind::Map(mut map) => match key.to_text() {
             Ok(text) => map
                 .remove(&text)
-                .unwrap_or_else(|| V::unknown(format!("key {text:?} is not in the map"), span)),
-            Err(reason) => V::unknown(reason, span),
+                .unwrap_or_else(|| V::error(format!("key {text:?} is not in the map"), span)),
+            Err(reason) => V::error(reason, span),
         },
-        Kind::Unknown(reason) => V::unknown(reason, span),
-        _ => V::unknown(format!("a {} cannot be indexed", value.type_name()), span),
+        _ => V::error(format!("a {} cannot be indexed", value.type_name()), span),
     }
-}
-
-/// Whether an unknown comes from an error in the configuration (which `try` skips) rather
-/// than from a value that is only known later.
-fn is_definite_error(reason: &str) -> bool {
-    reason.contains("is not set")
-        || reason.contains("out of range")
-        || reason.contains("is not in the map")
-        || reason.contains("has no attribute")
-        || reason.contains("cannot be indexed")
-        || reason.contains("is not a ")
-        || reason.contains("expected a")
-        || reason.contains("does not exist")
-        || reason.contains("has no instance")
-        || reason.contains("is not declared")
 }
 
 fn binary(operator: BinaryOperator, lhs: &V, rhs: &V) -> Result<Kind, String> {

@@ -1,17 +1,17 @@
 //! From evaluated module instances to the IR: security groups and their rules, NACLs,
 //! attachments, VPCs, subnets, named CIDRs and what could not be followed.
 
-use crate::schema::{AttachmentSpec, Reach, attachment_spec};
+use crate::schema::{AttachmentSpec, Links, Reach, attachment_spec};
 use std::collections::BTreeMap;
 
 use portcullis_ir::{
-    Attachment, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry, NamedCidr,
+    Attachment, Direction, Inventory, Listener, NaclAction, NaclAssociation, NaclEntry, NamedCidr,
     NetworkAcl, Peer, Reachability, SecurityGroup, SgRule, Span, Subnet, Trace, Unresolved, Value,
     Vpc,
 };
 use portcullis_net::{Cidr, Protocol};
 
-use crate::eval::{Children, Ctx, Frame, Key, iterate};
+use crate::eval::{Children, Ctx, Env, Frame, Key, iterate};
 use crate::syntax::{Block, Body};
 use crate::value::{Kind, V};
 
@@ -196,9 +196,122 @@ fn unknown_required(name: &str, span: Span) -> Value<String> {
     Value::unknown(format!("{name} is not set"), span)
 }
 
+/// A rule or NACL entry as the AWS provider validates it. What the provider would reject (an
+/// attribute it requires that is missing or null, a value of the wrong type) becomes an unknown
+/// naming the attribute and a problem saying how it is analysed; a value that is only unknown
+/// (an unset variable, a computed attribute) is neither.
+struct Statement<'e> {
+    env: &'e Env,
+    /// The statement in messages: `aws_security_group.web ingress`, `aws_security_group_rule.ssh`.
+    subject: String,
+    /// The block or object, where a missing attribute is reported.
+    span: Span,
+}
+
+impl Statement<'_> {
+    fn report(&self, span: Span, reason: &str, analysed_as: &str) {
+        self.env.problem(
+            span,
+            format!("{}: {reason}; analysed as {analysed_as}", self.subject),
+        );
+    }
+
+    /// A required attribute's value, or why it is missing (reported).
+    fn required(
+        &self,
+        fields: &Fields<'_, '_>,
+        name: &str,
+        analysed_as: &str,
+    ) -> Result<V, String> {
+        self.required_because(fields, name, "", analysed_as)
+    }
+
+    /// As [`Self::required`], with the condition that makes it required (` with ip_protocol tcp`).
+    fn required_because(
+        &self,
+        fields: &Fields<'_, '_>,
+        name: &str,
+        condition: &str,
+        analysed_as: &str,
+    ) -> Result<V, String> {
+        fields.get(name).ok_or_else(|| {
+            let reason = format!("`{name}` is missing (the AWS provider requires it{condition})");
+            self.report(self.span, &reason, analysed_as);
+            reason
+        })
+    }
+
+    /// A required attribute converted, or an unknown at the statement when it is missing.
+    fn required_value<T>(
+        &self,
+        fields: &Fields<'_, '_>,
+        name: &str,
+        analysed_as: &str,
+        convert: impl FnOnce(&V) -> Result<T, String>,
+    ) -> Value<T> {
+        match self.required(fields, name, analysed_as) {
+            Ok(value) => value.convert(convert),
+            Err(reason) => Value::unknown(reason, self.span),
+        }
+    }
+
+    /// A port (or ICMP type or code, or rule number); a value of the wrong type is reported.
+    fn number(&self, name: &str, value: &V, analysed_as: &str) -> Value<i64> {
+        match value.to_i64() {
+            Ok(number) => value.convert(|_| Ok(number)),
+            Err(reason) if value.depends_on_unknown() || value.unknown_reason().is_some() => {
+                value.convert(|_| Err(reason))
+            }
+            Err(reason) => {
+                let reason = format!("`{name}` is not a whole number: {reason}");
+                self.report(value.span, &reason, analysed_as);
+                value.convert(|_| Err(reason))
+            }
+        }
+    }
+
+    /// A shape error: `Some(reason)` when an attribute taking one CIDR is given a list or an
+    /// object, or one taking a list is given a single value.
+    fn cidr_shape(&self, name: &str, value: &V, list: bool) -> Option<Value<Cidr>> {
+        let given = match value.kind {
+            Kind::List(_) if !list => "a list",
+            Kind::Map(_) => "an object",
+            Kind::Str(_) if list => "a string",
+            Kind::Num(_) if list => "a number",
+            Kind::Bool(_) if list => "a bool",
+            _ => return None,
+        };
+        let wanted = if list {
+            "a list of CIDR strings"
+        } else {
+            "one CIDR string"
+        };
+        let reason = format!("`{name}` takes {wanted}, not {given}");
+        self.report(value.span, &reason, "an unknown CIDR");
+        Some(value.convert(|_| Err(reason)))
+    }
+
+    fn one_cidr(&self, name: &str, value: V) -> Value<Cidr> {
+        self.cidr_shape(name, &value, false)
+            .unwrap_or_else(|| value.convert(cidr))
+    }
+
+    fn cidr_list(&self, name: &str, value: V) -> Vec<Value<Cidr>> {
+        if let Some(unknown) = self.cidr_shape(name, &value, true) {
+            return vec![unknown];
+        }
+        elements(value)
+            .into_iter()
+            .filter_map(|item| item.to_value(cidr))
+            .collect()
+    }
+}
+
 /// Peer attributes of every rule form (inline, `aws_security_group_rule`, `aws_vpc_*_rule`);
-/// their names do not collide, so one table serves all.
-const CIDR_ATTRS: &[&str] = &["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"];
+/// their names do not collide, so one table serves all. The first take lists of CIDRs, the
+/// others one CIDR.
+const CIDR_LIST_ATTRS: &[&str] = &["cidr_blocks", "ipv6_cidr_blocks"];
+const CIDR_ATTRS: &[&str] = &["cidr_ipv4", "cidr_ipv6"];
 const GROUP_ATTRS: &[&str] = &[
     "security_groups",
     "source_security_group_id",
@@ -206,16 +319,16 @@ const GROUP_ATTRS: &[&str] = &[
 ];
 const PREFIX_ATTRS: &[&str] = &["prefix_list_ids", "prefix_list_id"];
 
-fn peers(fields: &Fields<'_, '_>) -> Vec<Peer> {
+fn peers(fields: &Fields<'_, '_>, statement: &Statement<'_>) -> Vec<Peer> {
     let mut out = Vec::new();
+    for name in CIDR_LIST_ATTRS {
+        if let Some(value) = fields.get(name) {
+            out.extend(statement.cidr_list(name, value).into_iter().map(Peer::Cidr));
+        }
+    }
     for name in CIDR_ATTRS {
         if let Some(value) = fields.get(name) {
-            out.extend(
-                elements(value)
-                    .into_iter()
-                    .filter_map(|item| item.to_value(cidr))
-                    .map(Peer::Cidr),
-            );
+            out.push(Peer::Cidr(statement.one_cidr(name, value)));
         }
     }
     for name in GROUP_ATTRS {
@@ -241,6 +354,14 @@ fn peers(fields: &Fields<'_, '_>) -> Vec<Peer> {
     out
 }
 
+/// The attributes of a rule form: inline and `aws_security_group_rule` require `protocol` and
+/// both ports; `aws_vpc_security_group_*_rule` requires `ip_protocol`, and ports for tcp and udp.
+#[derive(Clone, Copy)]
+enum RuleForm {
+    Classic,
+    Vpc,
+}
+
 struct RuleSite {
     id: String,
     resource: String,
@@ -250,13 +371,36 @@ struct RuleSite {
     assumptions: Vec<Trace>,
 }
 
-fn sg_rule(fields: &Fields<'_, '_>, site: RuleSite) -> SgRule {
-    let protocol = fields
-        .get("protocol")
-        .or_else(|| fields.get("ip_protocol"))
-        .and_then(|value| value.to_value(protocol))
-        .unwrap_or_else(|| Value::unknown("protocol is not set", site.span));
-    let port = |name: &str| fields.get(name).and_then(|value| value.to_value(V::to_i64));
+fn sg_rule(
+    fields: &Fields<'_, '_>,
+    site: RuleSite,
+    form: RuleForm,
+    statement: &Statement<'_>,
+) -> SgRule {
+    let protocol_attr = match form {
+        RuleForm::Classic => "protocol",
+        RuleForm::Vpc => "ip_protocol",
+    };
+    let protocol = statement.required_value(fields, protocol_attr, "any protocol", protocol);
+    let ports_required = match (form, protocol.known_value()) {
+        (RuleForm::Classic, _) => Some(String::new()),
+        (RuleForm::Vpc, Some(known)) if known.has_ports() => {
+            Some(format!(" with {protocol_attr} {}", known.name()))
+        }
+        (RuleForm::Vpc, _) => None,
+    };
+    let port = |name: &str| {
+        let value = match &ports_required {
+            Some(condition) => {
+                match statement.required_because(fields, name, condition, "any port") {
+                    Ok(value) => value,
+                    Err(reason) => return Some(Value::unknown(reason, statement.span)),
+                }
+            }
+            None => fields.get(name)?,
+        };
+        Some(statement.number(name, &value, "any port"))
+    };
     SgRule {
         id: site.id,
         resource: site.resource,
@@ -265,7 +409,7 @@ fn sg_rule(fields: &Fields<'_, '_>, site: RuleSite) -> SgRule {
         protocol,
         from_port: port("from_port"),
         to_port: port("to_port"),
-        peers: peers(fields),
+        peers: peers(fields, statement),
         description: fields
             .get("description")
             .and_then(|value| value.to_value(text)),
@@ -289,6 +433,24 @@ impl<'c, 'a> Resource<'c, 'a> {
             ctx: self.ctx,
             body: self.block.body,
             frame: self.frame.clone(),
+        }
+    }
+
+    /// The resource as one statement (`aws_security_group_rule`, `aws_network_acl_rule`).
+    fn statement(&self) -> Statement<'c> {
+        Statement {
+            env: self.ctx.env,
+            subject: self.address.clone(),
+            span: self.block.span,
+        }
+    }
+
+    /// One of its inline `ingress`/`egress` statements.
+    fn inline_statement(&self, direction: Direction, span: Span) -> Statement<'c> {
+        Statement {
+            env: self.ctx.env,
+            subject: format!("{} {}", self.address, direction.as_str()),
+            span,
         }
     }
 
@@ -326,13 +488,13 @@ impl<'c, 'a> Resource<'c, 'a> {
                 .into_iter()
                 .filter_map(|item| match item.kind {
                     Kind::Map(map) => Some((Fields::Map(map), item.span, Vec::new())),
-                    Kind::Unknown(reason) => {
+                    Kind::Unknown(reason) | Kind::Error(reason) => {
                         Some((unknown_statement(&reason, item.span), item.span, Vec::new()))
                     }
                     _ => None,
                 })
                 .collect(),
-            Kind::Unknown(reason) => vec![(
+            Kind::Unknown(reason) | Kind::Error(reason) => vec![(
                 unknown_statement(&reason, value.span),
                 value.span,
                 Vec::new(),
@@ -348,21 +510,31 @@ impl<'c, 'a> Resource<'c, 'a> {
     }
 }
 
-/// A statement whose contents are unknown: unknown protocol and one unknown peer, so that a
-/// check can say what it depends on.
+/// A statement whose contents are unknown: the attributes that rules and NACL entries require
+/// and one peer are unknown, so that a check can say what it depends on.
 fn unknown_statement<'c, 'a>(reason: &str, span: Span) -> Fields<'c, 'a> {
     let unknown = V::unknown(reason.to_owned(), span);
-    let mut map = BTreeMap::new();
-    map.insert("protocol".to_owned(), unknown.clone());
-    map.insert("cidr_blocks".to_owned(), unknown);
+    let map = [
+        "protocol",
+        "from_port",
+        "to_port",
+        "rule_no",
+        "action",
+        "cidr_blocks",
+    ]
+    .into_iter()
+    .map(|name| (name.to_owned(), unknown.clone()))
+    .collect();
     Fields::Map(map)
 }
 
 /// Extracts a root module instance and, through it, every module it calls.
 pub fn extract(ctx: &Ctx<'_>, inventory: &mut Inventory) {
     let mut routing = Routing::default();
-    walk(ctx, inventory, &mut routing);
+    let mut links = Links::default();
+    walk(ctx, inventory, &mut routing, &mut links);
     routing.apply(inventory);
+    links.apply(inventory);
     link_group_names(inventory);
 }
 
@@ -403,7 +575,7 @@ fn link_group_names(inventory: &mut Inventory) {
     }
 }
 
-fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {
+fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing, links: &mut Links) {
     for block in &ctx.module.resources {
         let kind = block.label(0);
         if !is_extracted(kind) {
@@ -423,7 +595,7 @@ fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {
                     .cloned()
                     .collect(),
             };
-            if !routing.record(kind, &resource) {
+            if !routing.record(kind, &resource) && !record_link(links, kind, &resource) {
                 extract_resource(kind, &resource, inventory);
             }
         }
@@ -433,7 +605,7 @@ fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing) {
         match &*ctx.children(call) {
             Children::Instances(children) => {
                 for child in children {
-                    walk(child, inventory, routing);
+                    walk(child, inventory, routing, links);
                 }
             }
             Children::Unresolved { reason, span } => inventory.unresolved.push(Unresolved {
@@ -463,6 +635,11 @@ fn is_extracted(kind: &str) -> bool {
             | "aws_route_table"
             | "aws_route"
             | "aws_route_table_association"
+            | "aws_db_security_group"
+            | "aws_eip"
+            | "aws_eip_association"
+            | "aws_lb_listener"
+            | "aws_alb_listener"
     ) || attachment_spec(kind).is_some()
 }
 
@@ -489,31 +666,61 @@ fn extract_resource(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inv
                     return;
                 }
             };
-            standalone_rule(resource, &fields, direction, inventory);
+            standalone_rule(resource, &fields, direction, RuleForm::Classic, inventory);
         }
-        "aws_vpc_security_group_ingress_rule" => {
-            standalone_rule(resource, &fields, Direction::Ingress, inventory)
-        }
-        "aws_vpc_security_group_egress_rule" => {
-            standalone_rule(resource, &fields, Direction::Egress, inventory)
-        }
+        "aws_vpc_security_group_ingress_rule" => standalone_rule(
+            resource,
+            &fields,
+            Direction::Ingress,
+            RuleForm::Vpc,
+            inventory,
+        ),
+        "aws_vpc_security_group_egress_rule" => standalone_rule(
+            resource,
+            &fields,
+            Direction::Egress,
+            RuleForm::Vpc,
+            inventory,
+        ),
         "aws_network_acl" | "aws_default_network_acl" => network_acl(kind, resource, inventory),
+        "aws_db_security_group" => db_security_group(resource, inventory),
+        "aws_lb_listener" | "aws_alb_listener" => inventory.listeners.push(Listener {
+            load_balancer: fields
+                .get("load_balancer_arn")
+                .and_then(|value| value.to_value(text))
+                .unwrap_or_else(|| unknown_required("load_balancer_arn", resource.block.span)),
+            port: fields
+                .get("port")
+                .and_then(|value| value.to_value(V::to_i64))
+                .unwrap_or_else(|| {
+                    // Gateway Load Balancers listen on every port and take no `port`.
+                    Value::unknown("port is not set", resource.block.span)
+                }),
+            span: resource.block.span,
+            assumptions: resource.assumptions(Vec::new()),
+        }),
         "aws_network_acl_rule" => {
             let direction = match fields.get("egress").map(|value| value.to_bool()) {
                 Some(Ok(true)) => Direction::Egress,
                 _ => Direction::Ingress,
             };
-            let acl = fields
-                .get("network_acl_id")
-                .and_then(|value| value.to_value(text))
-                .unwrap_or_else(|| unknown_required("network_acl_id", resource.block.span));
+            let statement = resource.statement();
+            let acl = statement.required_value(
+                &fields,
+                "network_acl_id",
+                "an entry of an unknown network ACL",
+                text,
+            );
             let entry = nacl_entry(
                 &fields,
-                resource.address.clone(),
-                acl,
-                direction,
-                resource.block.span,
-                resource.assumptions(Vec::new()),
+                NaclSite {
+                    id: resource.address.clone(),
+                    acl,
+                    direction,
+                    form: NaclForm::Standalone,
+                    assumptions: resource.assumptions(Vec::new()),
+                },
+                &statement,
             );
             inventory.nacl_entries.push(entry);
         }
@@ -571,7 +778,78 @@ fn extract_resource(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inv
                     .attachments
                     .push(attachment(kind, &spec, resource));
             }
+            if kind == "aws_elb" {
+                classic_listeners(resource, inventory);
+            }
         }
+    }
+}
+
+/// The `listener` blocks of a classic load balancer: clients connect to `lb_port`.
+fn classic_listeners(resource: &Resource<'_, '_>, inventory: &mut Inventory) {
+    for (fields, span, assumptions) in resource.inline_blocks("listener") {
+        inventory.listeners.push(Listener {
+            load_balancer: resource.own_id(),
+            port: fields
+                .get("lb_port")
+                .and_then(|value| value.to_value(V::to_i64))
+                .unwrap_or_else(|| Value::unknown("lb_port is not set", span)),
+            span,
+            assumptions: resource.assumptions(assumptions),
+        });
+    }
+}
+
+/// An EC2-Classic DB security group: a group whose `ingress` blocks admit a CIDR or an EC2
+/// group to the port of the databases that use it, which the group does not say.
+fn db_security_group(resource: &Resource<'_, '_>, inventory: &mut Inventory) {
+    let fields = resource.fields();
+    inventory.security_groups.push(SecurityGroup {
+        id: resource.address.clone(),
+        name: fields.get("name").and_then(|value| value.to_value(text)),
+        description: fields
+            .get("description")
+            .and_then(|value| value.to_value(text)),
+        vpc: None,
+        is_default: false,
+        span: resource.block.span,
+        name_span: resource.block.labels_span,
+        construct_path: None,
+        assumptions: resource.assumptions(Vec::new()),
+    });
+    let port_reason = format!(
+        "the port of the databases that use DB security group `{}` (EC2-Classic)",
+        resource.address
+    );
+    for (index, (fields, span, assumptions)) in
+        resource.inline_blocks("ingress").into_iter().enumerate()
+    {
+        let statement = resource.inline_statement(Direction::Ingress, span);
+        let mut peers = Vec::new();
+        if let Some(value) = fields.get("cidr") {
+            peers.push(Peer::Cidr(statement.one_cidr("cidr", value)));
+        }
+        for name in ["security_group_name", "security_group_id"] {
+            peers.extend(
+                fields
+                    .get(name)
+                    .and_then(|value| value.to_value(text))
+                    .map(Peer::SecurityGroup),
+            );
+        }
+        inventory.rules.push(SgRule {
+            id: format!("{}.ingress[{index}]", resource.address),
+            resource: resource.address.clone(),
+            group: resource.own_id(),
+            direction: Direction::Ingress,
+            protocol: Value::known(Protocol::Tcp, span),
+            from_port: Some(Value::unknown(port_reason.clone(), span)),
+            to_port: Some(Value::unknown(port_reason.clone(), span)),
+            peers,
+            description: None,
+            span,
+            assumptions: resource.assumptions(assumptions),
+        });
     }
 }
 
@@ -612,7 +890,10 @@ fn security_group(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inven
                 span,
                 assumptions: resource.assumptions(assumptions),
             };
-            inventory.rules.push(sg_rule(&fields, site));
+            let statement = resource.inline_statement(direction, span);
+            inventory
+                .rules
+                .push(sg_rule(&fields, site, RuleForm::Classic, &statement));
         }
     }
 }
@@ -621,12 +902,16 @@ fn standalone_rule(
     resource: &Resource<'_, '_>,
     fields: &Fields<'_, '_>,
     direction: Direction,
+    form: RuleForm,
     inventory: &mut Inventory,
 ) {
-    let group = fields
-        .get("security_group_id")
-        .and_then(|value| value.to_value(text))
-        .unwrap_or_else(|| unknown_required("security_group_id", resource.block.span));
+    let statement = resource.statement();
+    let group = statement.required_value(
+        fields,
+        "security_group_id",
+        "a rule of an unknown group",
+        text,
+    );
     let site = RuleSite {
         id: resource.address.clone(),
         resource: resource.address.clone(),
@@ -635,7 +920,9 @@ fn standalone_rule(
         span: resource.block.span,
         assumptions: resource.assumptions(Vec::new()),
     };
-    inventory.rules.push(sg_rule(fields, site));
+    inventory
+        .rules
+        .push(sg_rule(fields, site, form, &statement));
 }
 
 fn network_acl(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inventory) {
@@ -651,15 +938,15 @@ fn network_acl(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inventor
         for (index, (fields, span, assumptions)) in
             resource.inline(direction).into_iter().enumerate()
         {
-            let id = format!("{}.{}[{index}]", resource.address, direction.as_str());
-            let entry = nacl_entry(
-                &fields,
-                id,
-                resource.own_id(),
+            let site = NaclSite {
+                id: format!("{}.{}[{index}]", resource.address, direction.as_str()),
+                acl: resource.own_id(),
                 direction,
-                span,
-                resource.assumptions(assumptions),
-            );
+                form: NaclForm::Inline,
+                assumptions: resource.assumptions(assumptions),
+            };
+            let statement = resource.inline_statement(direction, span);
+            let entry = nacl_entry(&fields, site, &statement);
             inventory.nacl_entries.push(entry);
         }
     }
@@ -675,57 +962,82 @@ fn network_acl(kind: &str, resource: &Resource<'_, '_>, inventory: &mut Inventor
     }
 }
 
-fn nacl_entry(
-    fields: &Fields<'_, '_>,
+/// The attributes of a NACL entry form: an inline `ingress`/`egress` block requires `rule_no`,
+/// `action`, `protocol` and both ports; `aws_network_acl_rule` requires `rule_number`,
+/// `rule_action` and `protocol`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NaclForm {
+    Inline,
+    Standalone,
+}
+
+struct NaclSite {
     id: String,
     acl: Value<String>,
     direction: Direction,
-    span: Span,
+    form: NaclForm,
     assumptions: Vec<Trace>,
-) -> NaclEntry {
-    let number = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|name| fields.get(name))
-            .and_then(|value| value.to_value(V::to_i64))
+}
+
+fn nacl_entry(fields: &Fields<'_, '_>, site: NaclSite, statement: &Statement<'_>) -> NaclEntry {
+    let inline = site.form == NaclForm::Inline;
+    let (number_attr, action_attr) = if inline {
+        ("rule_no", "action")
+    } else {
+        ("rule_number", "rule_action")
     };
-    let protocol = fields
-        .get("protocol")
-        .and_then(|value| value.to_value(protocol))
-        .unwrap_or_else(|| Value::unknown("protocol is not set", span));
+    let number = |name: &str, analysed_as: &str| {
+        fields
+            .get(name)
+            .map(|value| statement.number(name, &value, analysed_as))
+    };
+    let protocol = statement.required_value(fields, "protocol", "any protocol", protocol);
     let is_icmp = protocol
         .known_value()
         .is_some_and(|protocol| protocol.is_icmp());
-    let action = fields
-        .get("action")
-        .or_else(|| fields.get("rule_action"))
-        .and_then(|value| value.to_value(|value| NaclAction::parse(&value.to_text()?)))
-        .unwrap_or_else(|| Value::unknown("action is not set", span));
+    let action = statement.required_value(fields, action_attr, "an unknown action", |value| {
+        NaclAction::parse(&value.to_text()?)
+    });
+    let rule_number = match statement.required(fields, number_attr, "an unknown rule number") {
+        Ok(value) => statement.number(number_attr, &value, "an unknown rule number"),
+        Err(reason) => Value::unknown(reason, statement.span),
+    };
+    // Inline entries require both ports, ICMP included, whose type and code are elsewhere.
+    let given_port = |name: &str| {
+        if inline {
+            statement.required(fields, name, "any port").map(Some)
+        } else {
+            Ok(fields.get(name))
+        }
+    };
+    let (from_given, to_given) = (given_port("from_port"), given_port("to_port"));
+    let port = |given: Result<Option<V>, String>, name: &str| match given {
+        Ok(value) => value.map(|value| statement.number(name, &value, "any port")),
+        Err(reason) => Some(Value::unknown(reason, statement.span)),
+    };
+    let (from_port, to_port) = if is_icmp {
+        (
+            number("icmp_type", "any ICMP type"),
+            number("icmp_code", "any ICMP code"),
+        )
+    } else {
+        (port(from_given, "from_port"), port(to_given, "to_port"))
+    };
     let cidr = ["cidr_block", "ipv6_cidr_block"]
         .iter()
-        .find_map(|name| fields.get(name))
-        .and_then(|value| value.to_value(cidr));
+        .find_map(|name| Some(statement.one_cidr(name, fields.get(name)?)));
     NaclEntry {
-        id,
-        acl,
-        rule_number: number(&["rule_no", "rule_number"])
-            .unwrap_or_else(|| Value::unknown("rule_no is not set", span)),
+        id: site.id,
+        acl: site.acl,
+        rule_number,
         action,
-        direction,
-        from_port: if is_icmp {
-            number(&["icmp_type"])
-        } else {
-            number(&["from_port"])
-        },
-        to_port: if is_icmp {
-            number(&["icmp_code"])
-        } else {
-            number(&["to_port"])
-        },
+        direction: site.direction,
+        from_port,
+        to_port,
         protocol,
         cidr,
-        span,
-        assumptions,
+        span: statement.span,
+        assumptions: site.assumptions,
     }
 }
 
@@ -747,6 +1059,16 @@ fn attachment(kind: &str, spec: &AttachmentSpec, resource: &Resource<'_, '_>) ->
     let reachability = match spec.reach {
         Reach::PublicIp(path) => match flag(path) {
             Some(value) => from_flag(value, Reachability::Public, Reachability::Private),
+            None => Value::known(Reachability::ViaSubnet, at_block),
+        },
+        Reach::PublicIpOrDefaultVpc(path, placement) => match flag(path) {
+            Some(value) => from_flag(value, Reachability::Public, Reachability::Private),
+            None if placement
+                .iter()
+                .all(|name| fields.get(name).is_none() && fields.nested(name).is_empty()) =>
+            {
+                Value::known(Reachability::DefaultVpc, at_block)
+            }
             None => Value::known(Reachability::ViaSubnet, at_block),
         },
         Reach::Flag(path, default) => match flag(path) {
@@ -814,6 +1136,28 @@ fn named_cidrs(ctx: &Ctx<'_>, inventory: &mut Inventory) {
             });
         }
     }
+}
+
+/// Records an Elastic IP's network interface or an Aurora instance's cluster; false for any
+/// other resource type. An Aurora instance is still extracted as an attachment (false).
+fn record_link(links: &mut Links, kind: &str, resource: &Resource<'_, '_>) -> bool {
+    let fields = resource.fields();
+    let target = |name: &str| fields.get(name).and_then(|value| value.to_value(text));
+    match kind {
+        "aws_eip" => links.eip_targets.extend(target("network_interface")),
+        "aws_eip_association" => links.eip_targets.extend(target("network_interface_id")),
+        "aws_rds_cluster_instance" => {
+            let cluster = target("cluster_identifier").unwrap_or_else(|| {
+                unknown_required("cluster_identifier", resource.block.labels_span)
+            });
+            links
+                .cluster_members
+                .push((resource.address.clone(), cluster));
+            return false;
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// Route tables, routes and their subnet associations, to tell whether a subnet's traffic

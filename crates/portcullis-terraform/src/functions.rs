@@ -13,7 +13,12 @@ use crate::value::{Kind, V, format_number};
 
 type Result<T> = std::result::Result<T, String>;
 
-pub fn call(name: &str, args: Vec<V>, span: Span) -> V {
+/// Calls a function. A failure is an error (which `try` skips) when no argument depends on an
+/// unknown value, since it then happens in every evaluation; otherwise it is unknown.
+/// `Err` describes a limit reached.
+pub fn call(name: &str, args: Vec<V>, span: Span) -> std::result::Result<V, String> {
+    let depends_on_unknown = args.iter().any(V::depends_on_unknown);
+    let fail = |reason: String| V::failure(reason, depends_on_unknown, span);
     let result = match name {
         "concat" => concat(args),
         "flatten" => flatten(args),
@@ -30,9 +35,9 @@ pub fn call(name: &str, args: Vec<V>, span: Span) -> V {
         }),
         "merge" => merge(args),
         // These return one of their arguments' elements, which keeps its span and traces.
-        "lookup" => return lookup(args).unwrap_or_else(|reason| V::unknown(reason, span)),
-        "element" => return element(args).unwrap_or_else(|reason| V::unknown(reason, span)),
-        "coalesce" => return coalesce(args).unwrap_or_else(|reason| V::unknown(reason, span)),
+        "lookup" => return Ok(lookup(args).unwrap_or_else(fail)),
+        "element" => return Ok(element(args).unwrap_or_else(fail)),
+        "coalesce" => return Ok(coalesce(args).unwrap_or_else(fail)),
         "length" => length(args),
         "keys" => one_map(args)
             .map(|map| Kind::List(map.into_keys().map(|key| V::str(key, span)).collect())),
@@ -61,7 +66,7 @@ pub fn call(name: &str, args: Vec<V>, span: Span) -> V {
             Ok(from_json(&json, span).kind)
         }),
         "format" => strings(&args).and_then(|texts| match texts.split_first() {
-            Some((fmt, _)) => format(fmt, args.get(1..).unwrap_or(&[])).map(Kind::Str),
+            Some((fmt, _)) => format(fmt, args.get(1..).unwrap_or(&[])),
             None => Err("format needs a format string".to_owned()),
         }),
         "formatlist" => formatlist(args, span),
@@ -117,9 +122,9 @@ pub fn call(name: &str, args: Vec<V>, span: Span) -> V {
         "reverse" => one_list(args).map(|items| Kind::List(items.into_iter().rev().collect())),
         "slice" => slice(args),
         "index" => index(args),
-        "one" => return one_of(args, span).unwrap_or_else(|reason| V::unknown(reason, span)),
+        "one" => return Ok(one_of(args, span).unwrap_or_else(fail)),
         "sensitive" | "nonsensitive" => {
-            return one(args).unwrap_or_else(|reason| V::unknown(reason, span));
+            return Ok(one(args).unwrap_or_else(fail));
         }
         "tobool" => one(args).and_then(|value| value.to_bool().map(Kind::Bool)),
         "substr" => substr(&args),
@@ -166,19 +171,22 @@ pub fn call(name: &str, args: Vec<V>, span: Span) -> V {
                 flags.iter().any(|flag| *flag)
             }))
         }),
-        other => return V::unknown(format!("function {other} is not evaluated"), span),
+        other => {
+            return Ok(V::unknown(
+                format!("function {other} is not evaluated"),
+                span,
+            ));
+        }
     };
     match result {
-        Ok(Kind::Str(text)) if text.len() > MAX_STRING => V::unknown(
-            format!("limit: a string longer than {MAX_STRING} bytes"),
-            span,
-        ),
-        Ok(Kind::List(items)) if items.len() > MAX_ITEMS => V::unknown(
-            format!("limit: a list of more than {MAX_ITEMS} items"),
-            span,
-        ),
-        Ok(kind) => V::new(kind, span),
-        Err(reason) => V::unknown(reason, span),
+        Ok(Kind::Str(text)) if text.len() > MAX_STRING => {
+            Err(format!("a string longer than {MAX_STRING} bytes"))
+        }
+        Ok(Kind::List(items)) if items.len() > MAX_ITEMS => {
+            Err(format!("a list of more than {MAX_ITEMS} items"))
+        }
+        Ok(kind) => Ok(V::new(kind, span)),
+        Err(reason) => Ok(fail(reason)),
     }
 }
 
@@ -203,7 +211,7 @@ fn one(args: Vec<V>) -> Result<V> {
 fn list_items(value: V) -> Result<Vec<V>> {
     match value.kind {
         Kind::List(items) => Ok(items),
-        Kind::Unknown(reason) => Err(reason),
+        Kind::Unknown(reason) | Kind::Error(reason) => Err(reason),
         _ => Err(format!("expected a list, found a {}", value.type_name())),
     }
 }
@@ -216,6 +224,7 @@ fn one_map(args: Vec<V>) -> Result<BTreeMap<String, V>> {
     let value = one(args)?;
     match value.kind {
         Kind::Map(map) => Ok(map),
+        Kind::Unknown(reason) | Kind::Error(reason) => Err(reason),
         _ => Err(format!("expected a map, found a {}", value.type_name())),
     }
 }
@@ -243,7 +252,7 @@ fn two_strings(args: &[V]) -> Result<(String, String)> {
 fn spread(value: V, out: &mut Vec<V>) -> Result<()> {
     match value.kind {
         Kind::List(items) => out.extend(items),
-        Kind::Unknown(_) => out.push(value),
+        Kind::Unknown(_) | Kind::Error(_) => out.push(value),
         Kind::Null => {}
         _ => return Err(format!("expected a list, found a {}", value.type_name())),
     }
@@ -259,22 +268,24 @@ fn concat(args: Vec<V>) -> Result<Kind> {
 }
 
 fn flatten(args: Vec<V>) -> Result<Kind> {
-    fn walk(value: V, out: &mut Vec<V>, depth: usize) -> Result<()> {
+    /// False when the nesting is too deep to follow.
+    fn walk(value: V, out: &mut Vec<V>, depth: usize) -> bool {
         if depth > 64 {
-            return Err("flatten: nesting too deep".to_owned());
+            return false;
         }
         match value.kind {
-            Kind::List(items) => {
-                for item in items {
-                    walk(item, out, depth + 1)?;
-                }
+            Kind::List(items) => items.into_iter().all(|item| walk(item, out, depth + 1)),
+            _ => {
+                out.push(value);
+                true
             }
-            _ => out.push(value),
         }
-        Ok(())
     }
     let mut out = Vec::new();
-    walk(one(args)?, &mut out, 0)?;
+    if !walk(one(args)?, &mut out, 0) {
+        // Terraform would flatten it: a limit of ours, not an error.
+        return Ok(Kind::Unknown("flatten: nesting too deep".to_owned()));
+    }
     Ok(Kind::List(out))
 }
 
@@ -303,7 +314,7 @@ fn merge(args: Vec<V>) -> Result<Kind> {
         match arg.kind {
             Kind::Map(map) => out.extend(map),
             Kind::Null => {}
-            Kind::Unknown(reason) => return Err(reason),
+            Kind::Unknown(reason) | Kind::Error(reason) => return Err(reason),
             _ => {
                 return Err(format!(
                     "merge: expected a map, found a {}",
@@ -327,7 +338,7 @@ fn lookup(args: Vec<V>) -> Result<V> {
             Some(value) => Ok(value),
             None => default.ok_or_else(|| format!("key {key:?} is not in the map")),
         },
-        Kind::Unknown(reason) => Err(reason),
+        Kind::Unknown(reason) | Kind::Error(reason) => Err(reason),
         _ => Err(format!(
             "lookup: expected a map, found a {}",
             map.type_name()
@@ -381,7 +392,7 @@ fn coalesce(args: Vec<V>) -> Result<V> {
         match &arg.kind {
             Kind::Null => {}
             Kind::Str(text) if text.is_empty() => {}
-            Kind::Unknown(reason) => return Err(reason.clone()),
+            Kind::Unknown(reason) | Kind::Error(reason) => return Err(reason.clone()),
             _ => return Ok(arg),
         }
     }
@@ -393,7 +404,7 @@ fn coalescelist(args: Vec<V>) -> Result<Kind> {
         match arg.kind {
             Kind::List(items) if items.is_empty() => {}
             Kind::List(items) => return Ok(Kind::List(items)),
-            Kind::Unknown(reason) => return Err(reason),
+            Kind::Unknown(reason) | Kind::Error(reason) => return Err(reason),
             _ => {
                 return Err(format!(
                     "coalescelist: expected lists, found a {}",
@@ -420,7 +431,7 @@ fn to_json(value: &V) -> Result<serde_json::Value> {
                 .map(|(key, item)| Ok((key.clone(), to_json(item)?)))
                 .collect::<Result<_>>()?,
         ),
-        Kind::Unknown(reason) => return Err(reason.clone()),
+        Kind::Unknown(reason) | Kind::Error(reason) => return Err(reason.clone()),
     })
 }
 
@@ -443,8 +454,9 @@ pub fn from_json(json: &serde_json::Value, span: Span) -> V {
 }
 
 /// `format` verbs: `%s`, `%d`, `%v`, `%q`, `%f`, `%%`, with flags and width ignored except
-/// for a precision on `%f`.
-fn format(fmt: &str, args: &[V]) -> Result<String> {
+/// for a precision on `%f`. What it does not evaluate (another verb, `%v` of a collection) is
+/// unknown, not an error.
+fn format(fmt: &str, args: &[V]) -> Result<Kind> {
     let mut out = String::new();
     let mut args = args.iter();
     let mut chars = fmt.chars().peekable();
@@ -466,7 +478,11 @@ fn format(fmt: &str, args: &[V]) -> Result<String> {
             continue;
         }
         let arg = args.next().ok_or("format: not enough arguments")?;
+        let unevaluated = |what: String| Ok(Kind::Unknown(format!("{what} is not evaluated")));
         match verb {
+            'v' if matches!(arg.kind, Kind::List(_) | Kind::Map(_)) => {
+                return unevaluated(format!("format %v of a {}", arg.type_name()));
+            }
             's' | 'v' => out.push_str(&arg.to_text()?),
             'd' => out.push_str(&format_number(arg.to_num()?.trunc())),
             'q' => out.push_str(&format!("{:?}", arg.to_text()?)),
@@ -479,10 +495,10 @@ fn format(fmt: &str, args: &[V]) -> Result<String> {
                     .min(64);
                 out.push_str(&format!("{:.*}", precision, arg.to_num()?));
             }
-            other => return Err(format!("format verb %{other} is not evaluated")),
+            other => return unevaluated(format!("format verb %{other}")),
         }
     }
-    Ok(out)
+    Ok(Kind::Str(out))
 }
 
 fn formatlist(args: Vec<V>, span: Span) -> Result<Kind> {
@@ -511,7 +527,7 @@ fn formatlist(args: Vec<V>, span: Span) -> Result<Kind> {
                 _ => Ok(arg.clone()),
             })
             .collect::<Result<_>>()?;
-        out.push(V::str(format(&fmt, &row)?, span));
+        out.push(V::new(format(&fmt, &row)?, span));
     }
     Ok(Kind::List(out))
 }
@@ -537,7 +553,9 @@ fn replace(args: &[V]) -> Result<Kind> {
     };
     let (text, search, with) = (text.to_text()?, search.to_text()?, with.to_text()?);
     if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
-        return Err("replace with a regular expression is not evaluated".to_owned());
+        return Ok(Kind::Unknown(
+            "replace with a regular expression is not evaluated".to_owned(),
+        ));
     }
     if search.is_empty() {
         return Ok(Kind::Str(text));
@@ -559,8 +577,9 @@ fn range(args: &[V], span: Span) -> Result<Kind> {
     let mut out = Vec::new();
     let mut current = start;
     while (step > 0.0 && current < limit) || (step < 0.0 && current > limit) {
-        if out.len() >= MAX_ITEMS {
-            return Err(format!("limit: range of more than {MAX_ITEMS} items"));
+        // One past the limit, which `call` reports.
+        if out.len() > MAX_ITEMS {
+            break;
         }
         out.push(V::new(Kind::Num(current), span));
         current += step;
@@ -599,16 +618,20 @@ fn setproduct(args: Vec<V>, span: Span) -> Result<Kind> {
         let items = list_items(arg)?;
         let mut next = Vec::new();
         for row in &rows {
+            // Past the limit, which `call` reports.
+            if next.len() > MAX_ITEMS {
+                break;
+            }
             for item in &items {
-                if next.len() >= MAX_ITEMS {
-                    return Err(format!("limit: setproduct of more than {MAX_ITEMS} items"));
-                }
                 let mut extended = row.clone();
                 extended.push(item.clone());
                 next.push(extended);
             }
         }
         rows = next;
+        if rows.len() > MAX_ITEMS {
+            break;
+        }
     }
     Ok(Kind::List(
         rows.into_iter()

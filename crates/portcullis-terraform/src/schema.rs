@@ -2,12 +2,18 @@
 //! groups and subnets of a resource, and how its reachability from outside the VPC is written.
 //! Shared by the configuration front-end and the plan reader, which see the same attributes.
 
-use portcullis_ir::{Reachability, ResourceRole};
+use std::collections::BTreeMap;
+
+use portcullis_ir::{Inventory, Reachability, ResourceRole, Value};
 
 /// How a resource type's reachability from outside its VPC is written.
 pub enum Reach {
     /// `true` → public, `false` → private, absent → decided by the subnet.
     PublicIp(&'static str),
+    /// As `PublicIp`, but with none of the placement attributes (a subnet, a network interface)
+    /// given, the resource launches in the default VPC. A plan cannot tell an absent subnet from
+    /// one known only after apply, so it reads this as `PublicIp`.
+    PublicIpOrDefaultVpc(&'static str, &'static [&'static str]),
     /// `true` → public, `false` → private, absent → the provider default.
     Flag(&'static str, bool),
     /// `internal = true` → private; `false` or absent → internet-facing.
@@ -40,7 +46,10 @@ pub fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
             R::Compute,
             &["vpc_security_group_ids", "security_groups"],
             &["subnet_id"],
-            Reach::PublicIp("associate_public_ip_address"),
+            Reach::PublicIpOrDefaultVpc(
+                "associate_public_ip_address",
+                &["subnet_id", "network_interface"],
+            ),
         ),
         "aws_launch_template" => spec(
             R::Compute,
@@ -52,15 +61,26 @@ pub fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
             &["network_interfaces.subnet_id"],
             Reach::PublicIp("network_interfaces.associate_public_ip_address"),
         ),
+        // `map_public_ip_on_launch` applies only to the primary interface an instance creates at
+        // launch: a standalone interface is public only through an Elastic IP, which the
+        // front-ends link afterwards.
         "aws_network_interface" => spec(
             R::NetworkInterface,
             &["security_groups"],
             &["subnet_id"],
-            Reach::Always(Reachability::ViaSubnet),
+            Reach::Always(Reachability::Private),
         ),
+        // `security_group_names`: EC2-Classic DB security groups, by name.
         "aws_db_instance" => spec(
             R::Database,
-            &["vpc_security_group_ids"],
+            &["vpc_security_group_ids", "security_group_names"],
+            &[],
+            Reach::Flag("publicly_accessible", false),
+        ),
+        // An Aurora instance uses its cluster's groups, which the front-ends link afterwards.
+        "aws_rds_cluster_instance" => spec(
+            R::Database,
+            &[],
             &[],
             Reach::Flag("publicly_accessible", false),
         ),
@@ -119,5 +139,68 @@ pub fn attachment_spec(kind: &str) -> Option<AttachmentSpec> {
             Reach::Flag("publicly_accessible", false),
         ),
         _ => None,
+    }
+}
+
+/// Links between resources that only the linking side shows: Elastic IPs that make a network
+/// interface public, Aurora instances that use their cluster's groups. A front-end records them
+/// while extracting and applies them once every attachment is in the inventory.
+#[derive(Default)]
+pub struct Links {
+    /// The network interface an Elastic IP is given to (`aws_eip.network_interface`,
+    /// `aws_eip_association.network_interface_id`), spanned at that attribute.
+    pub eip_targets: Vec<Value<String>>,
+    /// Aurora instances (attachment id) and the cluster they belong to.
+    pub cluster_members: Vec<(String, Value<String>)>,
+}
+
+impl Links {
+    /// Makes the network interfaces that an Elastic IP targets public, and gives Aurora
+    /// instances their cluster's groups.
+    pub fn apply(self, inventory: &mut Inventory) {
+        let cluster_groups: BTreeMap<String, Vec<Value<String>>> = inventory
+            .attachments
+            .iter()
+            .filter(|attachment| attachment.kind == "aws_rds_cluster")
+            .map(|cluster| (cluster.id.clone(), cluster.groups.clone()))
+            .collect();
+        for attachment in &mut inventory.attachments {
+            match attachment.kind.as_str() {
+                "aws_network_interface" => {
+                    let eip = self
+                        .eip_targets
+                        .iter()
+                        .find(|target| target.known_value() == Some(&attachment.id));
+                    if let Some(eip) = eip {
+                        attachment.reachability = Value::known(Reachability::Public, eip.span());
+                    }
+                }
+                "aws_rds_cluster_instance" => {
+                    let Some((_, cluster)) = self
+                        .cluster_members
+                        .iter()
+                        .find(|(member, _)| *member == attachment.id)
+                    else {
+                        continue;
+                    };
+                    attachment.groups =
+                        match cluster.known_value().and_then(|id| cluster_groups.get(id)) {
+                            Some(groups) => groups.clone(),
+                            None => {
+                                let reason = match cluster.unknown_reason() {
+                                    Some(reason) => format!("the cluster is unknown: {reason}"),
+                                    None => "the cluster is not declared in the configuration"
+                                        .to_owned(),
+                                };
+                                vec![Value::unknown(
+                                    format!("the groups of its Aurora cluster: {reason}"),
+                                    cluster.span(),
+                                )]
+                            }
+                        };
+                }
+                _ => {}
+            }
+        }
     }
 }

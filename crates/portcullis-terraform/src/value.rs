@@ -28,7 +28,12 @@ pub enum Kind {
     List(Vec<V>),
     /// Maps and objects; keys iterate in lexical order, as in Terraform.
     Map(BTreeMap<String, V>),
+    /// Not known before apply, or not known to this evaluator: an unset variable, a computed
+    /// attribute, a function that is not evaluated.
     Unknown(String),
+    /// Fails in every evaluation (a missing attribute, a function given arguments it rejects):
+    /// Terraform would reject it, so `try` skips it and `can` gives false.
+    Error(String),
 }
 
 impl V {
@@ -44,13 +49,27 @@ impl V {
         Self::new(Kind::Unknown(reason.into()), span)
     }
 
+    pub fn error(reason: impl Into<String>, span: Span) -> Self {
+        Self::new(Kind::Error(reason.into()), span)
+    }
+
+    /// The same failure (unknown or error) at another span.
+    #[must_use]
+    pub fn failure_at(&self, span: Span) -> Option<Self> {
+        match &self.kind {
+            Kind::Unknown(_) | Kind::Error(_) => Some(Self::new(self.kind.clone(), span)),
+            _ => None,
+        }
+    }
+
     pub fn str(text: impl Into<String>, span: Span) -> Self {
         Self::new(Kind::Str(text.into()), span)
     }
 
+    /// Why the value is not known: it is unknown or an error.
     pub fn unknown_reason(&self) -> Option<&str> {
         match &self.kind {
-            Kind::Unknown(reason) => Some(reason),
+            Kind::Unknown(reason) | Kind::Error(reason) => Some(reason),
             _ => None,
         }
     }
@@ -59,13 +78,44 @@ impl V {
         matches!(self.kind, Kind::Null)
     }
 
-    /// The first unknown inside the value, if any.
+    /// The first unknown or error inside the value, if any.
     pub fn deep_unknown(&self) -> Option<&str> {
         match &self.kind {
-            Kind::Unknown(reason) => Some(reason),
+            Kind::Unknown(reason) | Kind::Error(reason) => Some(reason),
             Kind::List(items) => items.iter().find_map(Self::deep_unknown),
             Kind::Map(map) => map.values().find_map(Self::deep_unknown),
             _ => None,
+        }
+    }
+
+    /// The first error inside the value, if any.
+    pub fn deep_error(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Error(reason) => Some(reason),
+            Kind::List(items) => items.iter().find_map(Self::deep_error),
+            Kind::Map(map) => map.values().find_map(Self::deep_error),
+            _ => None,
+        }
+    }
+
+    /// Whether an input that is only known later (not an error) appears inside the value: a
+    /// failure computed from it may go away once it is known.
+    pub fn depends_on_unknown(&self) -> bool {
+        match &self.kind {
+            Kind::Unknown(_) => true,
+            Kind::List(items) => items.iter().any(Self::depends_on_unknown),
+            Kind::Map(map) => map.values().any(Self::depends_on_unknown),
+            _ => false,
+        }
+    }
+
+    /// A failure computed from inputs: an error when they are all known (it then happens in
+    /// every evaluation), else unknown.
+    pub fn failure(reason: impl Into<String>, inputs_depend_on_unknown: bool, span: Span) -> Self {
+        if inputs_depend_on_unknown {
+            Self::unknown(reason, span)
+        } else {
+            Self::error(reason, span)
         }
     }
 
@@ -78,6 +128,7 @@ impl V {
             Kind::List(_) => "list",
             Kind::Map(_) => "object",
             Kind::Unknown(_) => "unknown",
+            Kind::Error(_) => "error",
         }
     }
 
@@ -87,7 +138,7 @@ impl V {
             Kind::Str(text) => Ok(text.clone()),
             Kind::Num(number) => Ok(format_number(*number)),
             Kind::Bool(flag) => Ok(flag.to_string()),
-            Kind::Unknown(reason) => Err(reason.clone()),
+            Kind::Unknown(reason) | Kind::Error(reason) => Err(reason.clone()),
             Kind::Null => Err("the value is null".to_owned()),
             _ => Err(format!("expected a string, found a {}", self.type_name())),
         }
@@ -100,7 +151,7 @@ impl V {
                 .trim()
                 .parse::<f64>()
                 .map_err(|_| format!("`{text}` is not a number")),
-            Kind::Unknown(reason) => Err(reason.clone()),
+            Kind::Unknown(reason) | Kind::Error(reason) => Err(reason.clone()),
             _ => Err(format!("expected a number, found a {}", self.type_name())),
         }
     }
@@ -120,7 +171,7 @@ impl V {
             Kind::Bool(flag) => Ok(*flag),
             Kind::Str(text) if text == "true" => Ok(true),
             Kind::Str(text) if text == "false" => Ok(false),
-            Kind::Unknown(reason) => Err(reason.clone()),
+            Kind::Unknown(reason) | Kind::Error(reason) => Err(reason.clone()),
             _ => Err(format!("expected a bool, found a {}", self.type_name())),
         }
     }
@@ -161,7 +212,7 @@ impl V {
     /// Approximate size in bytes.
     pub fn weight(&self) -> u64 {
         let own = match &self.kind {
-            Kind::Str(text) | Kind::Unknown(text) => text.len(),
+            Kind::Str(text) | Kind::Unknown(text) | Kind::Error(text) => text.len(),
             Kind::List(items) => return items.iter().map(Self::weight).sum::<u64>() + 32,
             Kind::Map(map) => {
                 return map
@@ -222,6 +273,7 @@ impl V {
                 let _ = write!(out, "{text:?}");
             }
             Kind::Unknown(_) => out.push_str("(unknown)"),
+            Kind::Error(_) => out.push_str("(error)"),
             Kind::List(items) => {
                 out.push('[');
                 for (index, item) in items.iter().enumerate() {
@@ -282,11 +334,16 @@ impl V {
         if self.is_null() {
             return None;
         }
+        Some(self.convert(convert))
+    }
+
+    /// Converts to an IR value, null included.
+    pub fn convert<T>(&self, convert: impl FnOnce(&Self) -> Result<T, String>) -> Value<T> {
         let value = match convert(self) {
             Ok(value) => Value::known(value, self.span),
             Err(reason) => Value::unknown(reason, self.span),
         };
-        Some(value.with_via(self.via.clone()))
+        value.with_via(self.via.clone())
     }
 }
 

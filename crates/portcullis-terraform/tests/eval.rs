@@ -354,6 +354,63 @@ data "aws_vpc" "given" { cidr_block = "172.16.0.0/16" }
     }
 }
 
+/// The port an expression gives a rule: a number, `null` for no port, or `?reason`.
+fn port_of(port: &str, others: &str) -> String {
+    let main = group_with("[\"0.0.0.0/0\"]", port);
+    let (_, unit) = one_unit(&[("m/main.tf", &main), ("m/other.tf", others)]);
+    match &rule(&unit, "aws_security_group.g.ingress[0]").from_port {
+        None => "null".to_owned(),
+        Some(value) => show(value),
+    }
+}
+
+#[test]
+fn try_and_can_catch_errors_by_kind_and_keep_unknowns() {
+    let others = r#"
+variable "unset" {}
+variable "rules" { default = { all = { ip_protocol = "-1" } } }
+"#;
+    let fallbacks = [
+        ("try(coalesce(null, null), 22)", "22"),
+        ("try(element([], 0), 22)", "22"),
+        ("try(one([1, 2]), 22)", "22"),
+        ("try(index([\"a\"], \"b\"), 22)", "22"),
+        ("try(length(coalescelist([], [])), 5)", "5"),
+        ("try(length(split(\",\", null)), 5)", "5"),
+        ("try(max([]...), 22)", "22"),
+        ("try(jsondecode(\"x\"), 22)", "22"),
+        ("try(var.rules.all.from_port, 22)", "22"),
+        (
+            "try(coalesce(lookup(var.rules.all, \"from_port\", null), lookup(var.rules.all, \"to_port\", null)), 22)",
+            "22",
+        ),
+        ("try(local.missing + 1, 22)", "22"),
+        ("can(one([1, 2])) ? 1 : 22", "22"),
+        ("can(jsondecode(\"x\")) ? 1 : 22", "22"),
+        ("can(element([80], 0)) ? 80 : 22", "80"),
+        // A failure computed from an unknown input may go away once it is known.
+        ("try(element(var.unset, 0), 22)", "?var.unset has no value"),
+        ("try(var.unset + 1, 22)", "?var.unset has no value"),
+        (
+            "can(lookup(var.unset, \"port\")) ? 1 : 22",
+            "?the condition is unknown: var.unset has no value",
+        ),
+        // A function that is not evaluated is unknown, not an error.
+        (
+            "try(parseint(\"16\", 10), 22)",
+            "?function parseint is not evaluated",
+        ),
+        // Every argument fails: the whole is an error, still unknown to the checks.
+        (
+            "try(element([], 0), one([1, 2]))",
+            "?no argument of try could be evaluated",
+        ),
+    ];
+    for (expr, expected) in fallbacks {
+        assert_eq!(port_of(expr, others), expected, "{expr}");
+    }
+}
+
 #[test]
 fn a_known_element_stays_visible_beside_an_unknown_list() {
     let main = group_with("concat(var.extra, [\"0.0.0.0/0\"])", "22");

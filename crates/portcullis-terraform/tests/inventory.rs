@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 
-use portcullis_ir::{Direction, NaclAction, Reachability, ResourceRole};
+use portcullis_ir::{Attachment, Direction, NaclAction, Reachability, ResourceRole, Unit};
 
 #[test]
 fn rule_resources_link_to_their_groups() {
@@ -218,6 +218,7 @@ resource "aws_instance" "public" {
 }
 resource "aws_instance" "via_subnet" {
   security_groups = ["legacy"]
+  subnet_id       = "subnet-1"
 }
 resource "aws_db_instance" "db" {
   publicly_accessible    = true
@@ -547,5 +548,244 @@ resource "aws_security_group" "app" {
     assert_eq!(
         peers(rule(&unit, "aws_security_group.app.ingress[0]")),
         vec!["sg:aws_security_group.web"]
+    );
+}
+
+fn attachment<'u>(unit: &'u Unit, id: &str) -> &'u Attachment {
+    unit.inventory
+        .attachments
+        .iter()
+        .find(|item| item.id == id)
+        .unwrap_or_else(|| panic!("no attachment {id}"))
+}
+
+fn reach(unit: &Unit, id: &str) -> String {
+    show(
+        &attachment(unit, id)
+            .reachability
+            .as_ref()
+            .map(|reach| format!("{reach:?}")),
+    )
+}
+
+#[test]
+fn db_security_groups_are_groups_whose_port_is_the_databases() {
+    let (sources, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"resource "aws_db_security_group" "legacy" {
+  name = "legacy-db"
+  ingress {
+    cidr = "0.0.0.0/0"
+  }
+  ingress {
+    security_group_name = "web"
+  }
+}
+resource "aws_db_instance" "db" {
+  security_group_names = [aws_db_security_group.legacy.name]
+  publicly_accessible  = true
+}
+"#,
+    )]);
+    let group = unit
+        .inventory
+        .group("aws_db_security_group.legacy")
+        .unwrap();
+    assert_eq!(show(group.name.as_ref().unwrap()), "legacy-db");
+    let open = rule(&unit, "aws_db_security_group.legacy.ingress[0]");
+    assert_eq!(show(&open.group), "aws_db_security_group.legacy");
+    assert_eq!(open.direction, Direction::Ingress);
+    assert_eq!(show(&open.protocol), "tcp");
+    let reason = "?the port of the databases that use DB security group `aws_db_security_group.legacy` (EC2-Classic)";
+    assert_eq!(show(open.from_port.as_ref().unwrap()), reason);
+    assert_eq!(show(open.to_port.as_ref().unwrap()), reason);
+    assert_eq!(line(&sources, open.from_port.as_ref().unwrap().span()), 3);
+    assert_eq!(peers(open), vec!["0.0.0.0/0"]);
+    let peer = rule(&unit, "aws_db_security_group.legacy.ingress[1]");
+    assert_eq!(peers(peer), vec!["sg:web"]);
+    // The instance names the group by name, linked to its id.
+    let db = attachment(&unit, "aws_db_instance.db");
+    assert_eq!(
+        db.groups.iter().map(show).collect::<Vec<_>>(),
+        vec!["aws_db_security_group.legacy"]
+    );
+    assert_eq!(reach(&unit, "aws_db_instance.db"), "Public");
+}
+
+#[test]
+fn an_instance_without_a_subnet_runs_in_the_default_vpc() {
+    let (sources, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"resource "aws_instance" "bare" {
+  ami = "ami-1"
+}
+resource "aws_instance" "private" {
+  associate_public_ip_address = false
+}
+resource "aws_instance" "eni" {
+  network_interface {
+    network_interface_id = "eni-1"
+    device_index         = 0
+  }
+}
+resource "aws_instance" "subnet" {
+  subnet_id = var.subnet
+}
+variable "subnet" {}
+resource "aws_launch_template" "lt" {
+  image_id = "ami-1"
+}
+"#,
+    )]);
+    assert_eq!(reach(&unit, "aws_instance.bare"), "DefaultVpc");
+    let bare = attachment(&unit, "aws_instance.bare");
+    assert_eq!(
+        text(&sources, bare.reachability.span()),
+        r#""aws_instance" "bare""#
+    );
+    assert_eq!(reach(&unit, "aws_instance.private"), "Private");
+    assert_eq!(reach(&unit, "aws_instance.eni"), "ViaSubnet");
+    // A subnet only unknown is still a subnet.
+    assert_eq!(reach(&unit, "aws_instance.subnet"), "ViaSubnet");
+    // Auto Scaling groups give launch templates their subnets.
+    assert_eq!(reach(&unit, "aws_launch_template.lt"), "ViaSubnet");
+}
+
+#[test]
+fn an_aurora_instance_uses_its_clusters_groups() {
+    let (sources, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"resource "aws_security_group" "db" {}
+resource "aws_rds_cluster" "main" {
+  vpc_security_group_ids = [aws_security_group.db.id]
+}
+resource "aws_rds_cluster_instance" "public" {
+  count               = 2
+  cluster_identifier  = aws_rds_cluster.main.id
+  publicly_accessible = true
+}
+resource "aws_rds_cluster_instance" "private" {
+  cluster_identifier = aws_rds_cluster.main.id
+}
+resource "aws_rds_cluster_instance" "elsewhere" {
+  cluster_identifier  = "prod-cluster"
+  publicly_accessible = true
+}
+"#,
+    )]);
+    assert_eq!(reach(&unit, "aws_rds_cluster.main"), "Private");
+    for id in [
+        "aws_rds_cluster_instance.public[0]",
+        "aws_rds_cluster_instance.public[1]",
+    ] {
+        let instance = attachment(&unit, id);
+        assert_eq!(instance.role, ResourceRole::Database);
+        assert_eq!(reach(&unit, id), "Public");
+        assert_eq!(
+            instance.groups.iter().map(show).collect::<Vec<_>>(),
+            vec!["aws_security_group.db"]
+        );
+        assert_eq!(text(&sources, instance.reachability.span()), "true");
+    }
+    assert_eq!(reach(&unit, "aws_rds_cluster_instance.private"), "Private");
+    let elsewhere = attachment(&unit, "aws_rds_cluster_instance.elsewhere");
+    assert_eq!(
+        elsewhere.groups.iter().map(show).collect::<Vec<_>>(),
+        vec!["?the groups of its Aurora cluster: the cluster is not declared in the configuration"]
+    );
+    assert_eq!(line(&sources, elsewhere.groups[0].span()), 14);
+}
+
+#[test]
+fn a_network_interface_is_public_only_through_an_elastic_ip() {
+    let (sources, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"resource "aws_network_interface" "plain" {
+  subnet_id = "subnet-1"
+}
+resource "aws_network_interface" "eip" {
+  subnet_id = "subnet-1"
+}
+resource "aws_network_interface" "associated" {
+  subnet_id = "subnet-1"
+}
+resource "aws_eip" "ip" {
+  network_interface = aws_network_interface.eip.id
+}
+resource "aws_eip_association" "assoc" {
+  network_interface_id = aws_network_interface.associated.id
+  allocation_id        = "eipalloc-1"
+}
+"#,
+    )]);
+    assert_eq!(reach(&unit, "aws_network_interface.plain"), "Private");
+    assert_eq!(reach(&unit, "aws_network_interface.eip"), "Public");
+    let eip = attachment(&unit, "aws_network_interface.eip");
+    assert_eq!(
+        (
+            line(&sources, eip.reachability.span()),
+            text(&sources, eip.reachability.span())
+        ),
+        (11, "aws_network_interface.eip.id".to_owned())
+    );
+    assert_eq!(reach(&unit, "aws_network_interface.associated"), "Public");
+    let associated = attachment(&unit, "aws_network_interface.associated");
+    assert_eq!(line(&sources, associated.reachability.span()), 14);
+}
+
+#[test]
+fn load_balancer_listeners_name_their_balancer_and_port() {
+    let (sources, unit) = one_unit(&[(
+        "m/main.tf",
+        r#"resource "aws_lb" "web" {}
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = aws_lb.web.arn
+  port              = 443
+}
+resource "aws_alb_listener" "http" {
+  load_balancer_arn = aws_lb.web.id
+  port              = var.port
+}
+variable "port" {}
+resource "aws_elb" "classic" {
+  listener {
+    lb_port           = 80
+    instance_port     = 8080
+    lb_protocol       = "http"
+    instance_protocol = "http"
+  }
+  listener {
+    lb_port           = 443
+    instance_port     = 8080
+    lb_protocol       = "https"
+    instance_protocol = "http"
+  }
+}
+"#,
+    )]);
+    let listeners: Vec<(String, String, u32)> = unit
+        .inventory
+        .listeners
+        .iter()
+        .map(|listener| {
+            (
+                show(&listener.load_balancer),
+                show(&listener.port),
+                line(&sources, listener.span),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listeners,
+        vec![
+            ("aws_lb.web".to_owned(), "443".to_owned(), 2),
+            (
+                "aws_lb.web".to_owned(),
+                "?var.port has no value".to_owned(),
+                6
+            ),
+            ("aws_elb.classic".to_owned(), "80".to_owned(), 12),
+            ("aws_elb.classic".to_owned(), "443".to_owned(), 18),
+        ]
     );
 }
