@@ -206,6 +206,25 @@ impl<'a> Context<'a> {
             .unwrap_or(Reach::Private)
     }
 
+    /// The ingress statements whose tcp or udp ports, none of them catalogued, the union of
+    /// their group opens to the whole internet, with their traffic and widest peer.
+    pub fn uncatalogued_public_ports<'s>(
+        &'s self,
+    ) -> impl Iterator<Item = (&'s Statement<'a>, Protocol, PortRange, &'s CidrPeer<'s>)> + 's {
+        self.statements.iter().filter_map(move |statement| {
+            let (protocol, ports) = statement.traffic?;
+            if statement.rule.direction != Direction::Ingress
+                || !protocol.has_ports()
+                || self.catalogue.touched(protocol, ports).next().is_some()
+            {
+                return None;
+            }
+            let peer = statement.widest_peer()?;
+            (self.group_reach(statement, protocol, ports) == Reach::Internet)
+                .then_some((statement, protocol, ports, peer))
+        })
+    }
+
     /// The catalogued services a statement opens to the internet or to a broad public range,
     /// judged on the union of its group's statements.
     pub fn exposed_services<'s>(

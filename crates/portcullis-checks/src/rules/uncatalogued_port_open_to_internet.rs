@@ -1,6 +1,5 @@
 use portcullis_diagnostics::Diagnostic;
-use portcullis_ir::Direction;
-use portcullis_net::{PortRange, Protocol, Reach};
+use portcullis_net::{PortRange, Protocol};
 
 use crate::analysis::{Context, advice, statement_finding};
 use crate::rules::wide_port_range_open_to_internet::MAX_PORTS;
@@ -66,22 +65,8 @@ fn is_web(protocol: Protocol, ports: PortRange) -> bool {
 }
 
 pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for statement in &context.statements {
-        let Some((protocol, ports)) = statement.traffic else {
-            continue;
-        };
-        if statement.rule.direction != Direction::Ingress
-            || !protocol.has_ports()
-            || ports.len() > MAX_PORTS
-            || is_web(protocol, ports)
-            || context.catalogue.touched(protocol, ports).next().is_some()
-        {
-            continue;
-        }
-        let Some(peer) = statement.widest_peer() else {
-            continue;
-        };
-        if context.group_reach(statement, protocol, ports) != Reach::Internet {
+    for (statement, protocol, ports, peer) in context.uncatalogued_public_ports() {
+        if ports.len() > MAX_PORTS || is_web(protocol, ports) {
             continue;
         }
         let verb = if ports.len() == 1 { "is" } else { "are" };

@@ -1,6 +1,4 @@
 use portcullis_diagnostics::Diagnostic;
-use portcullis_ir::Direction;
-use portcullis_net::Reach;
 
 use crate::analysis::{Context, advice, statement_finding};
 
@@ -53,22 +51,8 @@ declare_rule! {
 }
 
 pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for statement in &context.statements {
-        let Some((protocol, ports)) = statement.traffic else {
-            continue;
-        };
-        if statement.rule.direction != Direction::Ingress
-            || !protocol.has_ports()
-            || ports.is_all()
-            || ports.len() <= MAX_PORTS
-            || context.catalogue.touched(protocol, ports).next().is_some()
-        {
-            continue;
-        }
-        let Some(peer) = statement.widest_peer() else {
-            continue;
-        };
-        if context.group_reach(statement, protocol, ports) != Reach::Internet {
+    for (statement, protocol, ports, peer) in context.uncatalogued_public_ports() {
+        if ports.is_all() || ports.len() <= MAX_PORTS {
             continue;
         }
         out.push(statement_finding(
