@@ -63,9 +63,10 @@ fn text(ev: &Ev) -> Value<String> {
             via: via.clone(),
         },
         Ev::Null(span) => Value::unknown("the value is null", *span),
-        Ev::List { span, .. } | Ev::Map { span, .. } => {
-            Value::unknown("expected a single value, found a list or an object", *span)
-        }
+        Ev::List { span, .. } | Ev::Map { span, .. } => Value::unknown(
+            "the value is a list or an object, where one value is wanted",
+            *span,
+        ),
         Ev::NoValue(span) => Value::unknown("the value is AWS::NoValue", *span),
     }
 }

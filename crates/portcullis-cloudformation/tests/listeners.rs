@@ -53,7 +53,8 @@ fn v2_listeners_name_their_load_balancer_and_port() {
                 0
             ),
             (
-                "unknown: Fn::ImportValue shared-alb is exported by another stack".to_owned(),
+                "unknown: imported from another stack's export `shared-alb` (Fn::ImportValue)"
+                    .to_owned(),
                 "8443".to_owned(),
                 0
             ),
