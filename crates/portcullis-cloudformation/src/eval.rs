@@ -816,7 +816,7 @@ impl<'a> Template<'a> {
 
     pub fn eval(&self, node: &Node, world: &World, depth: usize) -> Ev {
         if depth > MAX_EVAL_DEPTH {
-            return Ev::unknown("expression nested too deeply to evaluate", node.span);
+            return Ev::unknown("the expression is nested too deeply to evaluate", node.span);
         }
         match &node.kind {
             Kind::Null => Ev::Null(node.span),
@@ -921,7 +921,7 @@ impl<'a> Template<'a> {
             };
         }
         Ev::unknown(
-            format!("Ref to {name}, which the template does not declare"),
+            format!("the template declares no parameter or resource {name} (Ref)"),
             span,
         )
     }
@@ -985,7 +985,7 @@ impl<'a> Template<'a> {
                 Ev::Str { value, .. } => Ok(value),
                 Ev::Unknown { reason, via, .. } => Err(Ev::Unknown { reason, span, via }),
                 _ => Err(Ev::unknown(
-                    format!("{name}: an argument is not a string"),
+                    format!("an argument of {name} is not a string"),
                     span,
                 )),
             }
@@ -1025,9 +1025,7 @@ impl<'a> Template<'a> {
                         Some(true) => self.eval(then, world, depth + 1),
                         Some(false) => self.eval(otherwise, world, depth + 1),
                         None => Ev::unknown(
-                            format!(
-                                "depends on condition {condition}, which is known only at deploy time"
-                            ),
+                            format!("condition {condition} is known only at deploy time (Fn::If)"),
                             span,
                         ),
                     }
@@ -1073,7 +1071,7 @@ impl<'a> Template<'a> {
                                 }
                                 _ => {
                                     return Ev::unknown(
-                                        "Fn::Join: an element is not a string",
+                                        "an element of the list is not a string (Fn::Join)",
                                         span,
                                     );
                                 }
@@ -1098,12 +1096,12 @@ impl<'a> Template<'a> {
                     Err(unknown) => return unknown,
                 };
                 let Ok(index) = index.trim().parse::<usize>() else {
-                    return Ev::unknown(format!("Fn::Select: `{index}` is not an index"), span);
+                    return Ev::unknown(format!("`{index}` is not an index (Fn::Select)"), span);
                 };
                 match self.eval(list, world, depth + 1) {
                     Ev::List { mut items, .. } if index < items.len() => items.swap_remove(index),
                     Ev::List { .. } => {
-                        Ev::unknown(format!("Fn::Select: index {index} is out of range"), span)
+                        Ev::unknown(format!("index {index} is out of range (Fn::Select)"), span)
                     }
                     Ev::Unknown { reason, via, .. } => Ev::Unknown { reason, span, via },
                     _ => Ev::unknown("Fn::Select needs a list", span),
@@ -1115,7 +1113,7 @@ impl<'a> Template<'a> {
                 };
                 let delimiter = match string(delimiter) {
                     Ok(delimiter) if !delimiter.is_empty() => delimiter,
-                    Ok(_) => return Ev::unknown("Fn::Split: empty delimiter", span),
+                    Ok(_) => return Ev::unknown("the delimiter is empty (Fn::Split)", span),
                     Err(unknown) => return unknown,
                 };
                 match self.eval(text, world, depth + 1) {
@@ -1136,11 +1134,22 @@ impl<'a> Template<'a> {
             }
             "Fn::FindInMap" => self.find_in_map(args, span, world, depth),
             "Fn::ImportValue" => {
-                let export = string(arg).unwrap_or_else(|_| "an export".to_owned());
-                Ev::unknown(
-                    format!("Fn::ImportValue {export} is exported by another stack"),
-                    span,
-                )
+                // The export's name as evaluated, else a `!Sub` name as written.
+                let export = string(arg).ok().or_else(|| {
+                    let sub = arg.get("Fn::Sub")?;
+                    match &sub.kind {
+                        Kind::Seq(items) => items.first()?.as_str(),
+                        _ => sub.as_str(),
+                    }
+                    .map(str::to_owned)
+                });
+                let reason = match export {
+                    Some(export) => {
+                        format!("imported from another stack's export `{export}` (Fn::ImportValue)")
+                    }
+                    None => "imported from another stack's export (Fn::ImportValue)".to_owned(),
+                };
+                Ev::unknown(reason, span)
             }
             "Fn::GetAZs" => Ev::unknown("Fn::GetAZs is known only at deploy time", span),
             other => Ev::unknown(format!("{other} is not evaluated"), span),
@@ -1161,13 +1170,13 @@ impl<'a> Template<'a> {
                 Ev::Str { value, .. } => names.push(Some(value)),
                 Ev::Unknown { reason, via, .. } => {
                     unknown_key.get_or_insert(Ev::Unknown {
-                        reason: format!("Fn::FindInMap key: {reason}"),
+                        reason: format!("a key of Fn::FindInMap is unknown: {reason}"),
                         span,
                         via,
                     });
                     names.push(None);
                 }
-                _ => return Ev::unknown("Fn::FindInMap: a key is not a string", span),
+                _ => return Ev::unknown("a key is not a string (Fn::FindInMap)", span),
             }
         }
         let mut found: Vec<&Node> = self.root.get("Mappings").into_iter().collect();
@@ -1211,7 +1220,7 @@ impl<'a> Template<'a> {
                 self.eval(value, world, depth + 1).at(span, Some(trace))
             }
             (None, Some(default)) => self.eval(default, world, depth + 1),
-            (None, None) => Ev::unknown(format!("Fn::FindInMap: Mappings has no {shown}"), span),
+            (None, None) => Ev::unknown(format!("Mappings has no {shown} (Fn::FindInMap)"), span),
         }
     }
 
@@ -1261,7 +1270,7 @@ impl<'a> Template<'a> {
                 }
                 Ev::Unknown { reason, via, .. } => {
                     return Ev::Unknown {
-                        reason: format!("Fn::Sub ${{{name}}}: {reason}"),
+                        reason: format!("${{{name}}} of Fn::Sub is unknown: {reason}"),
                         span,
                         via,
                     };

@@ -1,9 +1,9 @@
 //! Template resources to IR items.
 
 use portcullis_ir::{
-    Attachment, DeclaredSuppression, Direction, Inventory, NaclAction, NaclAssociation, NaclEntry,
-    NetworkAcl, Peer, Problem, Reachability, ResourceRole, SecurityGroup, SgRule, Span, Subnet,
-    Trace, Unresolved, Value, Vpc,
+    Attachment, DeclaredSuppression, Direction, Inventory, Listener, NaclAction, NaclAssociation,
+    NaclEntry, NetworkAcl, Peer, Problem, Reachability, ResourceRole, SecurityGroup, SgRule, Span,
+    Subnet, Trace, Unresolved, Value, Vpc,
 };
 use portcullis_net::{Cidr, Protocol};
 
@@ -63,9 +63,10 @@ fn text(ev: &Ev) -> Value<String> {
             via: via.clone(),
         },
         Ev::Null(span) => Value::unknown("the value is null", *span),
-        Ev::List { span, .. } | Ev::Map { span, .. } => {
-            Value::unknown("expected a single value, found a list or an object", *span)
-        }
+        Ev::List { span, .. } | Ev::Map { span, .. } => Value::unknown(
+            "the value is a list or an object, where one value is wanted",
+            *span,
+        ),
         Ev::NoValue(span) => Value::unknown("the value is AWS::NoValue", *span),
     }
 }
@@ -434,8 +435,14 @@ impl<'t, 'a> Builder<'t, 'a> {
             "AWS::EC2::NetworkAcl" => self.nacl(&resource),
             "AWS::EC2::NetworkAclEntry" => self.nacl_entry(&resource),
             "AWS::EC2::SubnetNetworkAclAssociation" => self.nacl_association(&resource),
+            "AWS::ElasticLoadBalancingV2::Listener" => self.listener(&resource),
             _ => match attachment_spec(kind) {
-                Some(spec) => self.attachment(&resource, &spec),
+                Some(spec) => {
+                    self.attachment(&resource, &spec);
+                    if kind == "AWS::ElasticLoadBalancing::LoadBalancer" {
+                        self.classic_listeners(&resource);
+                    }
+                }
                 // Not a resource the analysis reads: its macros do not matter.
                 None => return,
             },
@@ -881,6 +888,65 @@ impl<'t, 'a> Builder<'t, 'a> {
             subnet: required(&props, "SubnetId", at, |text| Ok(text.to_owned())),
             span: resource.span,
         });
+    }
+
+    /// A listener of an application, network or gateway load balancer; `LoadBalancerArn` is a
+    /// `!Ref` to the load balancer, which evaluates to its logical id, its attachment's id.
+    fn listener(&mut self, resource: &Resource<'_>) {
+        let Some(node) = resource.props else {
+            self.unresolved(resource.id, "the listener has no Properties", resource.span);
+            return;
+        };
+        for world in self.template.worlds(node, &resource.base) {
+            let ev = self.template.eval(node, &world, 0);
+            let property = Property::new(
+                resource.id,
+                "LoadBalancerArn",
+                "a listener of an unknown load balancer",
+            );
+            let load_balancer = self.required_property(&property, &ev, resource.span, as_text);
+            let port = match ev.get("Port") {
+                Some(value) => {
+                    let property =
+                        Property::new(resource.id, "Port", "any port").expecting("a number");
+                    self.property(&property, value, integer)
+                }
+                // Gateway Load Balancers listen on every port and take no `Port`.
+                None => Value::unknown("the listener sets no Port", resource.span),
+            };
+            self.inventory.listeners.push(Listener {
+                load_balancer,
+                port,
+                span: resource.span,
+                assumptions: self.template.assumptions(&world),
+            });
+        }
+    }
+
+    /// The `Listeners` of a classic load balancer: clients connect to `LoadBalancerPort`.
+    fn classic_listeners(&mut self, resource: &Resource<'_>) {
+        let Some(list) = resource.props.and_then(|node| node.get("Listeners")) else {
+            return;
+        };
+        for (index, item, world) in self.template.list_items(list, &resource.base) {
+            for world in self.template.worlds(item, &world) {
+                let ev = self.template.eval(item, &world, 0);
+                let subject = format!("{} Listeners[{index}]", resource.id);
+                let property =
+                    Property::new(&subject, "LoadBalancerPort", "any port").expecting("a number");
+                let port = match ev {
+                    Ev::Map { .. } => self.required_property(&property, &ev, item.span, integer),
+                    // An entry that is not written out (an import, a parameter) keeps its reason.
+                    _ => parsed(&ev, integer),
+                };
+                self.inventory.listeners.push(Listener {
+                    load_balancer: Value::known(resource.id.to_owned(), resource.name_span),
+                    port,
+                    span: item.span,
+                    assumptions: self.template.assumptions(&world),
+                });
+            }
+        }
     }
 
     fn attachment(&mut self, resource: &Resource<'_>, spec: &AttachmentSpec) {

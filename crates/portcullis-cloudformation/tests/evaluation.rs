@@ -106,10 +106,9 @@ fn parameters_mappings_and_intrinsics() {
     assert_eq!(cidr(4).0, "198.51.100.0/24");
     assert!(cidr(5).0.contains("SSM"), "{:?}", cidr(5));
     assert_eq!(cidr(6).0, "10.1.0.0/16");
-    assert!(
-        cidr(7).0.contains("Fn::ImportValue SharedCidr"),
-        "{:?}",
-        cidr(7)
+    assert_eq!(
+        cidr(7).0,
+        "unknown: imported from another stack's export `SharedCidr` (Fn::ImportValue)"
     );
     assert_eq!(cidr(8).0, "10.20.0.0/16");
     assert!(cidr(9).0.contains("AWS::Region"), "{:?}", cidr(9));
@@ -280,4 +279,38 @@ fn pseudo_parameters_and_unknown_intrinsics_are_unknown() {
     );
     let cidr = analysed.cidrs(analysed.rule("SG.SecurityGroupIngress[1]"));
     assert!(cidr[0].0.contains("Fn::Cidr"), "{cidr:?}");
+}
+
+#[test]
+fn import_value_reasons_name_the_export() {
+    let text = r#"Parameters:
+  Env: {Type: String, Default: prod}
+  Stage: {Type: String}
+Resources:
+  SG:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: imports
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !ImportValue {"Fn::Sub": "${Env}-AdminCidr"}}
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !ImportValue {"Fn::Sub": "${Stage}-AdminCidr"}}
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !ImportValue {"Fn::Sub": ["${S}-Cidr", {S: !Ref Stage}]}}
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !ImportValue {"Fn::GetAZs": ""}}
+"#;
+    let analysed = analyse("i.yaml", text);
+    let reasons: Vec<String> = (0..4)
+        .map(|index| {
+            let rule = analysed.rule(&format!("SG.SecurityGroupIngress[{index}]"));
+            analysed.cidrs(rule).remove(0).0
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "unknown: imported from another stack's export `prod-AdminCidr` (Fn::ImportValue)",
+            "unknown: imported from another stack's export `${Stage}-AdminCidr` (Fn::ImportValue)",
+            "unknown: imported from another stack's export `${S}-Cidr` (Fn::ImportValue)",
+            "unknown: imported from another stack's export (Fn::ImportValue)",
+        ]
+    );
 }
