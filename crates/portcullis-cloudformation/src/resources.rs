@@ -1009,6 +1009,12 @@ impl<'t, 'a> Builder<'t, 'a> {
                 name_span: resource.name_span,
                 construct_path: resource.construct_path.clone(),
                 assumptions: self.template.assumptions(&world),
+                forwards_traffic: match props.get("SourceDestCheck") {
+                    Some(Ev::Str { value, span, .. }) if value.eq_ignore_ascii_case("false") => {
+                        Some(*span)
+                    }
+                    _ => None,
+                },
             });
         }
     }

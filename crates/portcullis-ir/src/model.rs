@@ -223,6 +223,9 @@ pub struct Attachment {
     pub name_span: Span,
     pub construct_path: Option<String>,
     pub assumptions: Assumptions,
+    /// Where the resource turns off the source/destination check (`source_dest_check = false`,
+    /// `SourceDestCheck: false`): it forwards others' traffic, as a NAT instance or a router does.
+    pub forwards_traffic: Option<Span>,
 }
 
 /// A port a load balancer listens on: `aws_lb_listener`, a `listener` block of `aws_elb`,

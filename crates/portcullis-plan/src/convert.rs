@@ -1195,6 +1195,9 @@ impl<'p, 'b, 'a> Res<'p, 'b, 'a> {
             name_span: self.name_span(),
             construct_path: None,
             assumptions: Vec::new(),
+            forwards_traffic: flag("source_dest_check")
+                .filter(|value| value.known_value() == Some(&false))
+                .map(|value| value.span()),
         }
     }
 }

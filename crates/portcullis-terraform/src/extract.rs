@@ -1099,6 +1099,9 @@ fn attachment(kind: &str, spec: &AttachmentSpec, resource: &Resource<'_, '_>) ->
         name_span: resource.block.labels_span,
         construct_path: None,
         assumptions: resource.assumptions(Vec::new()),
+        forwards_traffic: flag("source_dest_check")
+            .filter(|value| value.to_bool() == Ok(false))
+            .map(|value| value.span),
     }
 }
 

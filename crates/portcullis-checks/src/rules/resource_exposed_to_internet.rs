@@ -248,15 +248,17 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// forward traffic: making it private would break it.
 const GATEWAY_WORDS: &[&str] = &["bastion", "jump", "nat"];
 
-/// Whether the resource looks like a bastion or NAT instance, by its name or its groups' names.
+/// Whether the resource is a bastion or NAT instance: it forwards traffic, or its name or its
+/// groups' names say so.
 fn is_gateway(attachment: &Attachment) -> bool {
     let says_gateway = |name: &str| {
         name.to_ascii_lowercase()
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|word| GATEWAY_WORDS.contains(&word))
     };
-    attachment.role == ResourceRole::Compute
-        && (says_gateway(&attachment.id) || attachment.groups.iter().filter_map(|group| group.known_value()).any(|group| says_gateway(group)))
+    attachment.forwards_traffic.is_some()
+        || attachment.role == ResourceRole::Compute
+            && (says_gateway(&attachment.id) || attachment.groups.iter().filter_map(|group| group.known_value()).any(|group| says_gateway(group)))
 }
 
 fn remedies(context: &Context<'_>, attachment: &Attachment, because: Span) -> Vec<Suggestion> {
