@@ -356,7 +356,7 @@ fn write_baseline(path: &Path, result: &ScanResult) -> Result<(), String> {
             result
                 .suppressed
                 .iter()
-                .filter(|s| s.suppression.kind == "baseline")
+                .filter(|s| s.suppression.kind == portcullis_ir::SuppressedBy::Baseline)
                 .map(|s| &s.diagnostic),
         )
         .map(|finding| {

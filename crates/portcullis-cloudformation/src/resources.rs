@@ -3,7 +3,7 @@
 use portcullis_ir::{
     Attachment, DeclaredSuppression, Direction, Inventory, Listener, NaclAction, NaclAssociation,
     NaclEntry, NetworkAcl, Peer, Problem, Reachability, ResourceRole, SecurityGroup, SgRule, Span,
-    Subnet, Trace, Unresolved, Value, Vpc,
+    Subnet, SuppressedBy, Trace, Unresolved, Value, Vpc,
 };
 use portcullis_net::{Cidr, Protocol};
 
@@ -472,9 +472,21 @@ impl<'t, 'a> Builder<'t, 'a> {
         let Some(metadata) = metadata else { return };
         // (tool, metadata key, list key, rule key, reason key)
         let layouts = [
-            ("metadata", "portcullis", "ignore", "rule", "reason"),
-            ("cfn_nag", "cfn_nag", "rules_to_suppress", "id", "reason"),
-            ("checkov", "checkov", "skip", "id", "comment"),
+            (
+                SuppressedBy::Metadata,
+                "portcullis",
+                "ignore",
+                "rule",
+                "reason",
+            ),
+            (
+                SuppressedBy::CfnNag,
+                "cfn_nag",
+                "rules_to_suppress",
+                "id",
+                "reason",
+            ),
+            (SuppressedBy::Checkov, "checkov", "skip", "id", "comment"),
         ];
         for (tool, section, list, rule_key, reason_key) in layouts {
             let Some(Kind::Seq(items)) = metadata

@@ -123,7 +123,7 @@ pub fn parse_json(file: FileId, text: &str) -> Result<Document, SyntaxError> {
     use jsonc_parser::{CollectOptions, ast, parse_to_ast};
     let base = bom_len(text);
     let body = &text[base..];
-    let strict = portcullis_ir::strict_json();
+    let strict = portcullis_json::strict();
     let parsed =
         parse_to_ast(body, &CollectOptions::default(), &strict).map_err(|error| SyntaxError {
             offset: base + error.range().start,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use portcullis_ir::{Direction, Span};
+use portcullis_ir::{Direction, Span, SuppressedBy};
 use portcullis_net::{PortRange, Protocol};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -200,8 +200,7 @@ pub struct Diagnostic {
 /// comment, a template's metadata, or the baseline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suppression {
-    /// `inline`, `tfsec`, `trivy`, `checkov`, `kics`, `cfn_nag`, `metadata` or `baseline`.
-    pub kind: &'static str,
+    pub kind: SuppressedBy,
     pub reason: String,
     /// The comment or metadata entry that suppresses, when there is one.
     pub span: Option<Span>,

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
-use portcullis_ir::{FileId, Problem, SourceFile, SourceMap, Span, Unit};
+use portcullis_ir::{FileId, Problem, SourceFile, SourceMap, Span, SuppressedBy, Unit};
 use portcullis_report::ScanOutcome;
 use rayon::prelude::*;
 
@@ -18,8 +18,7 @@ mod suppress;
 
 pub use date::Date;
 
-/// The default size limit: files larger than this are reported, not read.
-pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+pub use portcullis_ir::MAX_FILE_SIZE;
 
 #[derive(Clone)]
 pub struct ScanOptions {
@@ -582,7 +581,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
     suppressed.extend(accepted.into_iter().map(|diagnostic| SuppressedFinding {
         diagnostic,
         suppression: portcullis_diagnostics::Suppression {
-            kind: "baseline",
+            kind: SuppressedBy::Baseline,
             reason: "accepted in the baseline".to_owned(),
             span: None,
         },

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use portcullis_checks::find_rule;
 use portcullis_diagnostics::{Certainty, Diagnostic, SuppressedFinding, Suppression, fingerprint};
-use portcullis_ir::{DeclaredSuppression, FileId, SourceFile, SourceMap, Span};
+use portcullis_ir::{DeclaredSuppression, FileId, SourceFile, SourceMap, Span, SuppressedBy};
 
 use crate::date::Date;
 
@@ -63,7 +63,7 @@ const EQUIVALENTS: &[(&str, &[&str])] = &[
 #[derive(Debug)]
 struct Marker {
     /// `inline`, `tfsec`, `trivy`, `checkov` or `kics`.
-    tool: &'static str,
+    tool: SuppressedBy,
     /// Rule codes it silences; empty means every rule.
     rules: Vec<&'static str>,
     reason: String,
@@ -111,7 +111,7 @@ fn comment_of(line: &str) -> Option<(usize, &str, bool)> {
 
 /// A marker as parsed from a comment, before its lines are known.
 struct Parsed {
-    tool: &'static str,
+    tool: SuppressedBy,
     rules: Vec<&'static str>,
     reason: String,
     until: Option<Result<Date, String>>,
@@ -150,7 +150,7 @@ fn markers_in(comment: &str) -> Vec<Parsed> {
         }
         let until = attribute(rest, "until").map(|text| Date::parse(&text).ok_or(text));
         found.push(Parsed {
-            tool: "inline",
+            tool: SuppressedBy::Inline,
             rules,
             reason,
             until,
@@ -158,7 +158,10 @@ fn markers_in(comment: &str) -> Vec<Parsed> {
             line_only: false,
         });
     }
-    for (tool, marker) in [("tfsec", "tfsec:ignore:"), ("trivy", "trivy:ignore:")] {
+    for (tool, marker) in [
+        (SuppressedBy::Tfsec, "tfsec:ignore:"),
+        (SuppressedBy::Trivy, "trivy:ignore:"),
+    ] {
         let mut search = 0;
         while let Some(offset) = lower[search..].find(marker) {
             let start = search + offset + marker.len();
@@ -183,7 +186,7 @@ fn markers_in(comment: &str) -> Vec<Parsed> {
             found.push(Parsed {
                 tool,
                 rules,
-                reason: format!("{tool}:ignore:{id}"),
+                reason: format!("{}:ignore:{id}", tool.as_str()),
                 until: expiry,
                 problem: None,
                 line_only: false,
@@ -196,7 +199,7 @@ fn markers_in(comment: &str) -> Vec<Parsed> {
         let rules = equivalent(id.trim());
         if !rules.is_empty() {
             found.push(Parsed {
-                tool: "checkov",
+                tool: SuppressedBy::Checkov,
                 rules,
                 reason: reason.trim().to_owned(),
                 until: None,
@@ -207,7 +210,7 @@ fn markers_in(comment: &str) -> Vec<Parsed> {
     }
     if lower.contains("kics-scan ignore-line") {
         found.push(Parsed {
-            tool: "kics",
+            tool: SuppressedBy::Kics,
             rules: Vec::new(),
             reason: "kics-scan ignore-line".to_owned(),
             until: None,
@@ -216,7 +219,7 @@ fn markers_in(comment: &str) -> Vec<Parsed> {
         });
     } else if lower.contains("kics-scan ignore-block") {
         found.push(Parsed {
-            tool: "kics",
+            tool: SuppressedBy::Kics,
             rules: Vec::new(),
             reason: "kics-scan ignore-block".to_owned(),
             until: None,
@@ -293,7 +296,7 @@ fn declared_marker(
 ) -> Option<Marker> {
     let mut problem = None;
     let rules: Vec<&'static str> = match declared.tool {
-        "metadata" => {
+        SuppressedBy::Metadata => {
             if declared.reason.trim().is_empty() {
                 problem = Some("a reason is required: add a `reason`".to_owned());
             }
@@ -309,7 +312,7 @@ fn declared_marker(
                 }
             }
         }
-        "cfn_nag" => CFN_NAG
+        SuppressedBy::CfnNag => CFN_NAG
             .iter()
             .filter(|(id, _)| id.eq_ignore_ascii_case(declared.rule.trim()))
             .flat_map(|(_, codes)| codes.iter().copied())
@@ -317,7 +320,7 @@ fn declared_marker(
         _ => equivalent(&declared.rule),
     };
     // Another tool's id with no portcullis equivalent suppresses nothing here.
-    if rules.is_empty() && declared.tool != "metadata" {
+    if rules.is_empty() && declared.tool != SuppressedBy::Metadata {
         return None;
     }
     let until = declared
@@ -491,7 +494,7 @@ pub fn apply(
                 &marker,
                 &format!("this suppression is ignored: {problem}"),
             ));
-        } else if !marker.used && matches!(marker.tool, "inline" | "metadata") {
+        } else if !marker.used && marker.tool.is_portcullis() {
             kept.extend(meta_finding(
                 "SUP002",
                 &marker,

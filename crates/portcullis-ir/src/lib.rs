@@ -6,5 +6,5 @@ pub mod source;
 mod value;
 
 pub use model::*;
-pub use source::{FileId, Location, SourceFile, SourceMap, Span, strict_json};
+pub use source::{FileId, Location, MAX_FILE_SIZE, SourceFile, SourceMap, Span};
 pub use value::{Trace, Value};

@@ -299,8 +299,9 @@ pub struct Unit {
 /// comment}]}}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeclaredSuppression {
-    /// `metadata` (portcullis), `cfn_nag` or `checkov`.
-    pub tool: &'static str,
+    /// [`SuppressedBy::Metadata`] (portcullis), [`SuppressedBy::CfnNag`] or
+    /// [`SuppressedBy::Checkov`].
+    pub tool: SuppressedBy,
     /// The rule as the tool names it (`SG002`, `W2`, `CKV_AWS_24`); empty for every rule.
     pub rule: String,
     pub reason: String,
@@ -309,4 +310,53 @@ pub struct DeclaredSuppression {
     pub span: Span,
     /// What it covers: the resource.
     pub scope: Span,
+}
+
+/// What suppresses a finding: portcullis's own comment or metadata, another scanner's ignore
+/// comment or metadata (so that a migration keeps its reviewed exceptions), or the baseline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SuppressedBy {
+    /// A `portcullis:ignore` comment.
+    Inline,
+    /// A template's `Metadata: {portcullis: {ignore: [...]}}`.
+    Metadata,
+    Tfsec,
+    Trivy,
+    Checkov,
+    Kics,
+    CfnNag,
+    Baseline,
+}
+
+impl SuppressedBy {
+    /// The name reports print (`inline`, `metadata`, `tfsec`, ..., `cfn_nag`, `baseline`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inline => "inline",
+            Self::Metadata => "metadata",
+            Self::Tfsec => "tfsec",
+            Self::Trivy => "trivy",
+            Self::Checkov => "checkov",
+            Self::Kics => "kics",
+            Self::CfnNag => "cfn_nag",
+            Self::Baseline => "baseline",
+        }
+    }
+
+    /// Whether portcullis's own syntax wrote it (an unused one is reported).
+    pub fn is_portcullis(self) -> bool {
+        matches!(self, Self::Inline | Self::Metadata)
+    }
+}
+
+/// A comment as its front-end read it (never inside a string or heredoc), and the code it
+/// annotates: the line it ends, or else the next line of code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// The comment, from its `#` or `//` to the end of its line (trailing blanks excluded).
+    pub span: Span,
+    /// The annotated line, from its start to its end.
+    pub line: Span,
+    /// The annotated line and, when it opens a block, the whole block.
+    pub covers: Span,
 }

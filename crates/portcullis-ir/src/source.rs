@@ -7,22 +7,8 @@ use line_index::{LineIndex, TextSize, WideEncoding};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
-/// jsonc-parser options for strict JSON: every leniency off, as CloudFormation, Terraform's JSON
-/// syntax and plan files require.
-pub fn strict_json() -> jsonc_parser::ParseOptions {
-    jsonc_parser::ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    }
-}
+/// The default size limit: files larger than this are reported, not read.
+pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// A byte range in one file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -9,7 +9,7 @@ pub type Json<'a> = J<'a>;
 
 /// Strict JSON: a plan is machine-written, so anything lenient is a corrupt file.
 pub fn parse(text: &str) -> Result<Json<'_>, (usize, String)> {
-    let options = portcullis_ir::strict_json();
+    let options = portcullis_json::strict();
     let result =
         jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &options)
             .map_err(|error| (error.range().start, error.kind().to_string()))?;

@@ -8,13 +8,11 @@ use std::sync::Arc;
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
-use portcullis_ir::{SourceFile, SourceMap, Span};
+use portcullis_ir::{MAX_FILE_SIZE, SourceFile, SourceMap, Span};
 
 use crate::json;
 
 const BOM: &str = "\u{feff}";
-/// Configuration files larger than this are not read (the scan reports them itself).
-const MAX_SOURCE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// An attribute's expression.
 #[derive(Debug)]
@@ -158,7 +156,7 @@ impl<'s> Loader<'s> {
             return Some(Arc::clone(file));
         }
         let size = std::fs::metadata(path).ok()?.len();
-        if size > MAX_SOURCE_SIZE {
+        if size > MAX_FILE_SIZE {
             return None;
         }
         let text = std::fs::read_to_string(path).ok()?;

@@ -381,9 +381,13 @@ fn suppressed(out: &mut String, links: &Links<'_>, budget: &mut Budget, outcome:
         outcome.suppressed.iter().map(|entry| {
             let suppression = &entry.suppression;
             let by = if suppression.reason.trim().is_empty() {
-                cell(suppression.kind)
+                cell(suppression.kind.as_str())
             } else {
-                cell(&format!("{}: {}", suppression.kind, suppression.reason))
+                cell(&format!(
+                    "{}: {}",
+                    suppression.kind.as_str(),
+                    suppression.reason
+                ))
             };
             format!("{} {by} |\n", finding_cells(links, &entry.diagnostic))
         }),

@@ -223,7 +223,7 @@ pub fn write(
         let suppression = json!({
             "kind": kind,
             "status": "accepted",
-            "justification": format!("{}: {}", suppressed.suppression.kind, suppressed.suppression.reason),
+            "justification": format!("{}: {}", suppressed.suppression.kind.as_str(), suppressed.suppression.reason),
         });
         result(sources, options.rules, &suppressed.diagnostic, Some(suppression))
     });

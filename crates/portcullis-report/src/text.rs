@@ -212,7 +212,7 @@ pub fn render(outcome: &ScanOutcome<'_>, options: TextOptions) -> String {
             let _ = write!(
                 out,
                 "\n  = suppressed ({}): {}\n\n",
-                suppression.kind,
+                suppression.kind.as_str(),
                 neutralise(&suppression.reason)
             );
         }

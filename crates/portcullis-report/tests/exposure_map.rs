@@ -128,7 +128,7 @@ fn suppressed_findings_are_folded_away() {
     result.suppressed.push(SuppressedFinding {
         diagnostic,
         suppression: Suppression {
-            kind: "inline",
+            kind: portcullis_ir::SuppressedBy::Inline,
             reason: "the load balancer | redirects to HTTPS".to_owned(),
             span: None,
         },

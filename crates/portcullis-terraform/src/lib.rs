@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use portcullis_ir::{Inventory, Problem, SourceFile, SourceMap, Unit};
+use portcullis_ir::{Inventory, MAX_FILE_SIZE, Problem, SourceFile, SourceMap, Unit};
 use rayon::prelude::*;
 
 use crate::eval::{Ctx, Env, Frame, Resolution, VarValue, World, typed, variable_default};
@@ -729,18 +729,14 @@ fn installed_modules(root: &Path) -> BTreeMap<String, PathBuf> {
         .collect()
 }
 
-/// Module files larger than this are reported, not read (the scan's own limit for the files
-/// it walks).
-const MAX_MODULE_FILE_SIZE: u64 = 10 * 1024 * 1024;
-
 /// A module file read from disk, with the same limits as the files the scan walks.
 fn read_module_file(path: &Path) -> Result<String, String> {
     let size = std::fs::metadata(path)
         .map_err(|error| format!("cannot read module file: {error}"))?
         .len();
-    if size > MAX_MODULE_FILE_SIZE {
+    if size > MAX_FILE_SIZE {
         return Err(format!(
-            "module file is {size} bytes, over the {MAX_MODULE_FILE_SIZE}-byte limit; it was not analysed"
+            "module file is {size} bytes, over the {MAX_FILE_SIZE}-byte limit; it was not analysed"
         ));
     }
     let bytes = std::fs::read(path).map_err(|error| format!("cannot read module file: {error}"))?;

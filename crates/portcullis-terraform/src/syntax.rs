@@ -220,7 +220,7 @@ fn placeholder(len: usize, counter: usize) -> Option<String> {
 }
 
 fn parse_json(text: &str) -> Result<Json, (usize, String)> {
-    let options = portcullis_ir::strict_json();
+    let options = portcullis_json::strict();
     let result = guarded(|| {
         jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &options)
     })?
