@@ -6,7 +6,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$#" -eq 0 ]; then
-  set -- "$repo/crates/portcullis-report/tests/snapshots"
+  set -- "$repo"/tests/snapshots/exposure_map__*.snap
 fi
 if [ -n "${MERMAID_CHECK_DIR:-}" ]; then
   scratch=$MERMAID_CHECK_DIR

@@ -1,6 +1,10 @@
 //! What a check reports. Diagnostics hold byte spans; renderers turn them into lines and columns.
 
+mod outcome;
+
 use std::fmt;
+
+pub use outcome::{ScanOutcome, finding_order, sort_problems};
 
 use portcullis_ir::{Direction, Span, SuppressedBy};
 use portcullis_net::{PortRange, Protocol};

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use portcullis_diagnostics::ScanOutcome;
 use portcullis_diagnostics::{Diagnostic, Severity, SuppressedFinding};
 use portcullis_ir::{FileId, Problem, SourceFile, SourceMap, Span, SuppressedBy, Unit};
-use portcullis_report::ScanOutcome;
 use rayon::prelude::*;
 
 mod date;
@@ -586,12 +586,13 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
             span: None,
         },
     }));
-    findings.par_sort_by_cached_key(|finding| portcullis_report::finding_order(&sources, finding));
+    findings
+        .par_sort_by_cached_key(|finding| portcullis_diagnostics::finding_order(&sources, finding));
     let findings = cap_findings(findings, &mut problems);
     suppressed.par_sort_by_cached_key(|entry| {
-        portcullis_report::finding_order(&sources, &entry.diagnostic)
+        portcullis_diagnostics::finding_order(&sources, &entry.diagnostic)
     });
-    portcullis_report::sort_problems(&sources, &mut problems);
+    portcullis_diagnostics::sort_problems(&sources, &mut problems);
     Ok(ScanResult {
         sources,
         files_scanned,

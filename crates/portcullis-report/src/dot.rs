@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::ScanOutcome;
 use crate::graph::{self, MAX_EDGES, NodeKind, SOURCE_PALETTE};
+use portcullis_diagnostics::ScanOutcome;
 
 /// A DOT double-quoted string. Backslashes are doubled so that names cannot smuggle in
 /// Graphviz escapes such as `\N` or `\l`; control characters become spaces.

@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 
 use portcullis_diagnostics::Severity;
 
-use crate::{Region, ScanOutcome};
+use portcullis_diagnostics::ScanOutcome;
+
+use crate::Region;
 
 /// Workflow-command data escaping (`%`, CR, LF), per the Actions toolkit; other control
 /// characters (an ANSI escape in a file name) never reach the log.

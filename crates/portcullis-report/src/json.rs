@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use portcullis_diagnostics::Severity;
 
-use crate::{LazySeq, Region, ScanOutcome, write_pretty_json, written};
+use portcullis_diagnostics::ScanOutcome;
+
+use crate::{LazySeq, Region, write_pretty_json, written};
 
 #[derive(Serialize)]
 #[serde(bound(serialize = "LazySeq<F>: Serialize, LazySeq<E>: Serialize"))]

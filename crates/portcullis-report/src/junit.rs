@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::{Region, ScanOutcome};
+use portcullis_diagnostics::ScanOutcome;
+
+use crate::Region;
 
 /// Escapes XML text and attributes, dropping characters XML 1.0 cannot carry.
 fn xml(text: &str) -> String {

@@ -10,7 +10,9 @@ use portcullis_diagnostics::{Certainty, Diagnostic, Severity};
 use portcullis_ir::{SourceMap, Span};
 
 use crate::graph::{self, Graph, MAX_EDGES, NodeKind, SOURCE_PALETTE};
-use crate::{Region, ScanOutcome};
+use portcullis_diagnostics::ScanOutcome;
+
+use crate::Region;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MarkdownOptions<'a> {

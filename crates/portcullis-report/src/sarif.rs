@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use portcullis_diagnostics::{Diagnostic, RuleMeta, Severity, section};
 use portcullis_ir::{SourceMap, Span};
 
-use crate::{LazySeq, ScanOutcome, write_pretty_json, written};
+use portcullis_diagnostics::ScanOutcome;
+
+use crate::{LazySeq, write_pretty_json, written};
 
 /// Rule metadata for the driver; the renderer lists every rule, not only those that fired, so that
 /// code scanning can close alerts of rules that stop firing.

@@ -7,7 +7,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
 use portcullis_diagnostics::{Certainty, Diagnostic, Severity};
 use portcullis_ir::{FileId, SourceMap, Span};
 
-use crate::ScanOutcome;
+use portcullis_diagnostics::ScanOutcome;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TextOptions {

@@ -10,9 +10,9 @@ use portcullis_diagnostics::{SuppressedFinding, Suppression};
 use portcullis_engine::{ScanOptions, ScanResult, run};
 use portcullis_report::{MarkdownOptions, render_dot, render_markdown};
 
-/// Integration tests run in the crate's directory; this prefix is stripped from the output so
+/// Integration tests run in the repository root; this prefix is stripped from the output so
 /// that snapshots show paths relative to fixtures/map.
-const PREFIX: &str = "../../fixtures/map/";
+const PREFIX: &str = "fixtures/map/";
 
 fn scan(name: &str) -> ScanResult {
     let mut result = run(ScanOptions {
