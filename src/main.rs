@@ -401,8 +401,6 @@ fn run_scan(
         Some(path) => read_baseline(path)?,
         None => BTreeSet::new(),
     };
-    let mut var_files = config.var_files.clone();
-    var_files.extend(args.var_files.iter().cloned());
     let mut paths = args.paths.clone();
     // `--plan FILE` alone scans the plan, not the whole working directory.
     let default_paths = matches.and_then(|m| m.value_source("paths"))
@@ -411,7 +409,7 @@ fn run_scan(
         paths.clear();
     }
     paths.extend(args.plan.iter().cloned());
-    let mut options = ScanOptions::new(paths);
+    let mut options = ScanOptions::configured(paths, &config);
     options.plan = portcullis_plan::Options {
         source_dirs: if args.plan_source.is_empty() {
             args.paths.clone()
@@ -420,17 +418,16 @@ fn run_scan(
         },
     };
     options.threads = args.threads;
-    options.terraform = portcullis_terraform::Options {
-        vars,
-        var_files,
-        allow_outside_root: args.allow_outside_root || config.allow_outside_root.unwrap_or(false),
-        scan_roots: args.paths.clone(),
-        cancel: None,
-    };
+    options.terraform.vars = vars;
+    options
+        .terraform
+        .var_files
+        .extend(args.var_files.iter().cloned());
+    options.terraform.allow_outside_root |= args.allow_outside_root;
+    options.terraform.scan_roots.clone_from(&args.paths);
     options.cloudformation = portcullis_cloudformation::Options {
         parameters: cfn_parameters,
     };
-    options.settings = config.settings;
     if !args.select.is_empty() {
         options.settings.select.clone_from(&args.select);
     }
@@ -439,9 +436,8 @@ fn run_scan(
         .settings
         .disable
         .extend(args.disable.iter().cloned());
-    options.exclude = config.exclude;
     options.exclude.extend(args.exclude.iter().cloned());
-    if let Some(limit) = args.max_file_size.or(config.max_file_size) {
+    if let Some(limit) = args.max_file_size {
         options.max_file_size = limit;
     }
     options.baseline = baseline;
@@ -451,7 +447,7 @@ fn run_scan(
         (!args.quiet && std::io::stderr().is_terminal()).then(|| Progress::start(&mut options));
     let scanned = portcullis_engine::run(options.clone());
     drop(progress);
-    let mut result = scanned?;
+    let mut result = scanned.map_err(|error| error.to_string())?;
     if args.fix {
         let applied = fix::apply(&result.sources, &result.findings, args.unsafe_fixes)?;
         let _ = (!args.quiet).then(|| {
@@ -471,7 +467,7 @@ fn run_scan(
             );
         }
         if applied.files > 0 {
-            result = portcullis_engine::run(options)?;
+            result = portcullis_engine::run(options).map_err(|error| error.to_string())?;
         }
     }
     for error in &result.walk_errors {

@@ -128,23 +128,13 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use lsp_types::Position;
-    use portcullis_checks::Settings;
 
     fn finding_in(path: &str, text: &str) -> (SourceMap, Vec<Diagnostic>) {
-        let sources = SourceMap::new();
-        let file = sources.add(path, text);
-        let units = portcullis_terraform::analyze(
-            &[file],
-            &sources,
-            &portcullis_terraform::Options::default(),
-        );
-        let findings = units
-            .iter()
-            .flat_map(|unit| {
-                portcullis_checks::check(&unit.inventory, &sources, &Settings::default())
-            })
-            .collect();
-        (sources, findings)
+        let path = std::path::PathBuf::from(path);
+        let mut options = portcullis_engine::ScanOptions::new(vec![path.clone()]);
+        options.overlays.insert(path, text.to_owned());
+        let result = portcullis_engine::run(options).unwrap();
+        (result.sources, result.findings)
     }
 
     const SSH: &str = "resource \"aws_security_group\" \"web\" {\n  ingress {\n    protocol    = \"tcp\"\n    from_port   = 22\n    to_port     = 22\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";

@@ -12,6 +12,7 @@ use std::sync::atomic::AtomicBool;
 
 use portcullis_config::Resolved;
 use portcullis_diagnostics::Diagnostic;
+use portcullis_engine::FileKind;
 use portcullis_ir::{Problem, SourceMap};
 
 /// What is analysed together.
@@ -25,12 +26,9 @@ pub enum Target {
 impl Target {
     /// The unit a file belongs to; `None` for files portcullis does not read.
     pub fn of(path: &Path) -> Option<Self> {
-        if portcullis_terraform::is_terraform_file(path) {
-            path.parent().map(|dir| Self::Module(dir.to_path_buf()))
-        } else if portcullis_cloudformation::is_candidate(path) {
-            Some(Self::Template(path.to_path_buf()))
-        } else {
-            None
+        match portcullis_engine::file_kind(path)? {
+            FileKind::Terraform => path.parent().map(|dir| Self::Module(dir.to_path_buf())),
+            FileKind::CloudFormation => Some(Self::Template(path.to_path_buf())),
         }
     }
 }
@@ -71,18 +69,12 @@ impl Analysis {
             })
             .cloned()
             .collect();
-        let mut options = portcullis_engine::ScanOptions::new(included);
+        let mut options = portcullis_engine::ScanOptions::configured(included, config);
         options.overlays = overlays
             .iter()
             .map(|(path, text)| (path.clone(), text.to_string()))
             .collect();
-        options.settings = config.settings.clone();
         options.terraform.scan_roots = workspace.map(Path::to_path_buf).into_iter().collect();
-        options.terraform.var_files.clone_from(&config.var_files);
-        options.terraform.allow_outside_root = config.allow_outside_root.unwrap_or(false);
-        if let Some(limit) = config.max_file_size {
-            options.max_file_size = limit;
-        }
         options.cancel = cancel;
         let (sources, findings, problems) = match portcullis_engine::run(options) {
             Ok(result) => (result.sources, result.findings, result.problems),
@@ -114,7 +106,7 @@ fn module_files(dir: &Path, overlays: &Overlays) -> Vec<PathBuf> {
         .cloned();
     let mut files: Vec<PathBuf> = on_disk
         .chain(open)
-        .filter(|path| portcullis_terraform::is_terraform_file(path))
+        .filter(|path| portcullis_engine::file_kind(path) == Some(FileKind::Terraform))
         .collect();
     files.sort();
     files.dedup();

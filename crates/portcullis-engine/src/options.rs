@@ -1,0 +1,72 @@
+//! What a scan is asked to do.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+
+use crate::MAX_FILE_SIZE;
+
+#[derive(Clone)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub threads: Option<usize>,
+    pub terraform: portcullis_terraform::Options,
+    pub cloudformation: portcullis_cloudformation::Options,
+    pub plan: portcullis_plan::Options,
+    pub settings: portcullis_checks::Settings,
+    /// Texts that replace what is on disk (unsaved editor buffers), by path as walked.
+    pub overlays: BTreeMap<PathBuf, String>,
+    /// Paths not to scan, in .gitignore syntax (from the configuration file).
+    pub exclude: Vec<String>,
+    /// Fingerprints of accepted findings: reported as suppressed, not counted.
+    pub baseline: BTreeSet<String>,
+    /// Counts the files read, for a progress display.
+    pub progress: Option<Arc<AtomicUsize>>,
+    /// Files larger than this many bytes are reported, not read.
+    pub max_file_size: u64,
+    /// Set when the result is no longer wanted (the language server's buffer changed): the scan
+    /// stops at its next checkpoint and returns [`ScanError::Cancelled`].
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl ScanOptions {
+    /// Options for `paths` with every default: no overlays, no exclusions, no baseline, and
+    /// module sources confined to `paths`.
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        Self {
+            terraform: portcullis_terraform::Options {
+                scan_roots: paths.clone(),
+                ..portcullis_terraform::Options::default()
+            },
+            paths,
+            threads: None,
+            cloudformation: portcullis_cloudformation::Options::default(),
+            plan: portcullis_plan::Options::default(),
+            settings: portcullis_checks::Settings::default(),
+            overlays: BTreeMap::new(),
+            exclude: Vec::new(),
+            baseline: BTreeSet::new(),
+            progress: None,
+            max_file_size: MAX_FILE_SIZE,
+            cancel: None,
+        }
+    }
+}
+
+impl ScanOptions {
+    /// Options for `paths` under a configuration file: its rule settings, exclusions, size limit,
+    /// variable files and module confinement. The CLI adds its flags on top, the language server
+    /// its buffers, so that both scan the same way.
+    pub fn configured(paths: Vec<PathBuf>, config: &portcullis_config::Resolved) -> Self {
+        let mut options = Self::new(paths);
+        options.settings = config.settings.clone();
+        options.exclude.clone_from(&config.exclude);
+        options.terraform.var_files.clone_from(&config.var_files);
+        options.terraform.allow_outside_root = config.allow_outside_root.unwrap_or(false);
+        if let Some(limit) = config.max_file_size {
+            options.max_file_size = limit;
+        }
+        options
+    }
+}
