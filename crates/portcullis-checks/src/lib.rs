@@ -13,7 +13,7 @@ use portcullis_diagnostics::{Diagnostic, RuleMeta, Severity};
 use portcullis_ir::{Inventory, SourceMap};
 
 pub use analysis::Context;
-pub use rules::{RULES, Rule};
+pub use rules::{EXPIRED_SUPPRESSION, INVALID_SUPPRESSION, RULES, Rule, UNUSED_SUPPRESSION};
 
 /// Which rules run and how severe they are.
 #[derive(Clone, Debug, Default)]

@@ -99,6 +99,58 @@ pub struct RuleMeta {
     /// Markdown with the headings What it does / Why is this bad? / Example / Use instead /
     /// Fix safety.
     pub doc: &'static str,
+    /// Other scanners' rules that check the same thing, in groups: their ignore comments and
+    /// metadata suppress this rule too, so that a migration keeps its reviewed exceptions.
+    pub equivalents: &'static [&'static [Equivalent]],
+}
+
+/// A rule is identified by its code.
+impl PartialEq for RuleMeta {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for RuleMeta {}
+
+/// Another scanner's rule id, as its suppressions name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Equivalent {
+    pub scanner: Scanner,
+    pub id: &'static str,
+}
+
+/// The scanners whose rule ids portcullis maps to its own rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scanner {
+    /// Trivy, whose ids include tfsec's long names (`aws-ec2-no-public-ingress-sgr`) and the AVD
+    /// ids (`AVD-AWS-0107`, also written `aws-0107`).
+    Trivy,
+    Checkov,
+    CfnNag,
+}
+
+impl Equivalent {
+    pub const fn trivy(id: &'static str) -> Self {
+        Self {
+            scanner: Scanner::Trivy,
+            id,
+        }
+    }
+
+    pub const fn checkov(id: &'static str) -> Self {
+        Self {
+            scanner: Scanner::Checkov,
+            id,
+        }
+    }
+
+    pub const fn cfn_nag(id: &'static str) -> Self {
+        Self {
+            scanner: Scanner::CfnNag,
+            id,
+        }
+    }
 }
 
 /// Where the rules' documentation is published (`docs/rules/` of the portcullis repository).
@@ -259,6 +311,7 @@ mod tests {
             default_severity: Severity::Low,
             enabled_by_default: true,
             doc,
+            equivalents: &[],
         };
         assert_eq!(meta.summary(), "Checks a thing. On two lines.");
     }

@@ -5,11 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use portcullis_diagnostics::{Diagnostic, SuppressedFinding};
 use portcullis_ir::{FileId, Problem, SourceMap, Span, SuppressedBy};
+use portcullis_suppress::Date;
 use rayon::prelude::*;
 
 use crate::ScanOptions;
-use crate::date::Date;
-use crate::suppress;
 use crate::units::Checked;
 
 /// The reported findings, the suppressed ones, and the problems, each in output order.
@@ -45,8 +44,16 @@ pub(crate) fn finish(
         );
     }
     let findings = merge_across_roots(findings);
-    let (findings, mut suppressed) = suppress::apply(sources, findings, &declared, Date::today());
-    let mut findings = settle(findings, &options.settings);
+    let applied = portcullis_suppress::apply(
+        sources,
+        findings,
+        &declared,
+        &portcullis_suppress::line_comments,
+        Date::today(),
+    );
+    let mut suppressed = applied.suppressed;
+    let mut findings = applied.kept;
+    findings.extend(settle(applied.reported, &options.settings));
     let (accepted, mut findings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         std::mem::take(&mut findings)
             .into_iter()
@@ -106,17 +113,14 @@ fn merge_across_roots(findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
     merged
 }
 
-/// Applies the configuration to findings made outside the rules' checks (the suppression pass):
+/// Applies the configuration to the suppression pass's findings, which no rule's check made:
 /// disabled rules are dropped and severity overrides applied.
 fn settle(findings: Vec<Diagnostic>, settings: &portcullis_checks::Settings) -> Vec<Diagnostic> {
     findings
         .into_iter()
         .filter(|finding| settings.is_enabled(finding.rule))
         .map(|mut finding| {
-            if let Some(severity) = settings
-                .severity_of(finding.rule)
-                .filter(|_| finding.rule.code.starts_with("SUP"))
-            {
+            if let Some(severity) = settings.severity_of(finding.rule) {
                 finding.severity = severity;
             }
             finding

@@ -1,11 +1,9 @@
 //! The scan pipeline shared by the CLI and the language server: walk, read, parse and lower in
 //! parallel, check in parallel, then sort.
 
-mod date;
 mod finish;
 mod options;
 mod read;
-mod suppress;
 mod units;
 mod walk;
 
@@ -15,7 +13,6 @@ use std::time::{Duration, Instant};
 use portcullis_diagnostics::{Diagnostic, ScanOutcome, Severity, SuppressedFinding};
 use portcullis_ir::{Problem, SourceMap};
 
-pub use date::Date;
 pub use finish::MAX_FINDINGS_PER_FILE;
 pub use options::ScanOptions;
 pub use portcullis_ir::MAX_FILE_SIZE;

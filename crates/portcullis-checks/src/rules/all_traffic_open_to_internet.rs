@@ -3,6 +3,8 @@ use portcullis_ir::Direction;
 use portcullis_net::{Protocol, Reach};
 
 use crate::analysis::{Context, advice, statement_finding};
+use portcullis_diagnostics::Equivalent;
+use super::PUBLIC_INGRESS;
 
 declare_rule! {
     /// ## What it does
@@ -47,6 +49,7 @@ declare_rule! {
         category: "exposure",
         severity: Critical,
         enabled: true,
+        equivalents: [PUBLIC_INGRESS, &[Equivalent::checkov("CKV_AWS_277"), Equivalent::cfn_nag("W42")]],
     };
 }
 

@@ -1,6 +1,7 @@
 use portcullis_diagnostics::{Diagnostic, fingerprint};
 
 use crate::analysis::{Context, advice, certainty, explain_statement};
+use portcullis_diagnostics::Equivalent;
 
 declare_rule! {
     /// ## What it does
@@ -42,6 +43,12 @@ declare_rule! {
         category: "hygiene",
         severity: Medium,
         enabled: true,
+        equivalents: [&[
+            Equivalent::trivy("aws-ec2-restrict-all-in-default-sg"),
+            Equivalent::trivy("aws-0173"),
+            Equivalent::trivy("avd-aws-0173"),
+            Equivalent::checkov("CKV2_AWS_12"),
+        ]],
     };
 }
 

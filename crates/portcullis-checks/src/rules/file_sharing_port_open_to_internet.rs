@@ -2,6 +2,7 @@ use portcullis_diagnostics::Diagnostic;
 
 use crate::analysis::Context;
 use crate::catalogue::Category;
+use super::PUBLIC_INGRESS;
 
 declare_rule! {
     /// ## What it does
@@ -44,6 +45,7 @@ declare_rule! {
         category: "file-sharing",
         severity: High,
         enabled: true,
+        equivalents: [PUBLIC_INGRESS],
     };
 }
 

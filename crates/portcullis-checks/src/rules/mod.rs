@@ -1,11 +1,12 @@
 //! One file per rule. Each declares its metadata with [`declare_rule!`], whose doc comment is the
 //! rule's documentation (`portcullis explain`, `docs/rules/`, SARIF help), and a `check` function.
 
-use portcullis_diagnostics::{Diagnostic, RuleMeta};
+use portcullis_diagnostics::{Diagnostic, Equivalent, RuleMeta};
 
 use crate::analysis::Context;
 
-/// Declares a rule's metadata; the doc comment becomes `RuleMeta::doc`.
+/// Declares a rule's metadata; the doc comment becomes `RuleMeta::doc`, and `equivalents` lists
+/// the groups of other scanners' rule ids whose suppressions cover this rule.
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
@@ -14,7 +15,8 @@ macro_rules! declare_rule {
             name: $name:literal,
             category: $category:literal,
             severity: $severity:ident,
-            enabled: $enabled:literal $(,)?
+            enabled: $enabled:literal
+            $(, equivalents: [$($group:expr),* $(,)?])? $(,)?
         };
     ) => {
         $(#[doc = $doc])*
@@ -25,9 +27,21 @@ macro_rules! declare_rule {
             default_severity: portcullis_diagnostics::Severity::$severity,
             enabled_by_default: $enabled,
             doc: concat!($($doc, "\n"),*),
+            equivalents: &[$($($group),*)?],
         };
     };
 }
+
+/// Trivy's and cfn_nag's rules against any public ingress through a security group: every rule
+/// that reports one is their equivalent.
+const PUBLIC_INGRESS: &[Equivalent] = &[
+    Equivalent::trivy("aws-ec2-no-public-ingress-sgr"),
+    Equivalent::trivy("aws-vpc-no-public-ingress-sgr"),
+    Equivalent::trivy("aws-0107"),
+    Equivalent::trivy("avd-aws-0107"),
+    Equivalent::cfn_nag("W2"),
+    Equivalent::cfn_nag("W9"),
+];
 
 mod category_exposure;
 
@@ -77,3 +91,8 @@ registry! {
     ],
     suppressions: [expired_suppression, unused_suppression, invalid_suppression],
 }
+
+/// The rules the suppression pass reports, for the pass to name them.
+pub use expired_suppression::RULE as EXPIRED_SUPPRESSION;
+pub use invalid_suppression::RULE as INVALID_SUPPRESSION;
+pub use unused_suppression::RULE as UNUSED_SUPPRESSION;

@@ -6,6 +6,7 @@ use portcullis_net::{Protocol, Reach};
 
 use crate::analysis::{Context, advice};
 use crate::nacl::{entry_traffic, evaluate};
+use portcullis_diagnostics::Equivalent;
 
 declare_rule! {
     /// ## What it does
@@ -55,6 +56,19 @@ declare_rule! {
         category: "network-acl",
         severity: Medium,
         enabled: true,
+        equivalents: [&[
+            Equivalent::trivy("aws-ec2-no-public-ingress-acl"),
+            Equivalent::trivy("aws-0105"),
+            Equivalent::trivy("avd-aws-0105"),
+            Equivalent::trivy("aws-ec2-no-excessive-port-access"),
+            Equivalent::trivy("aws-0102"),
+            Equivalent::trivy("avd-aws-0102"),
+            Equivalent::checkov("CKV_AWS_229"),
+            Equivalent::checkov("CKV_AWS_230"),
+            Equivalent::checkov("CKV_AWS_231"),
+            Equivalent::checkov("CKV_AWS_232"),
+            Equivalent::checkov("CKV_AWS_352"),
+        ]],
     };
 }
 

@@ -2,6 +2,8 @@ use portcullis_diagnostics::Diagnostic;
 
 use crate::analysis::Context;
 use crate::catalogue::Category;
+use portcullis_diagnostics::Equivalent;
+use super::PUBLIC_INGRESS;
 
 declare_rule! {
     /// ## What it does
@@ -44,6 +46,7 @@ declare_rule! {
         category: "plaintext",
         severity: Medium,
         enabled: true,
+        equivalents: [PUBLIC_INGRESS, &[Equivalent::checkov("CKV_AWS_260")]],
     };
 }
 

@@ -7,6 +7,8 @@ use portcullis_net::{PortRange, Protocol, Reach, TrafficSet};
 use crate::analysis::{Context, advice, scenario_of, when, widest};
 use crate::catalogue::{Category, Service};
 use crate::nacl::evaluate;
+use portcullis_diagnostics::Equivalent;
+use super::PUBLIC_INGRESS;
 
 declare_rule! {
     /// ## What it does
@@ -65,6 +67,7 @@ declare_rule! {
         category: "exposure",
         severity: Critical,
         enabled: true,
+        equivalents: [PUBLIC_INGRESS, &[Equivalent::checkov("CKV_AWS_24"), Equivalent::checkov("CKV_AWS_25"), Equivalent::checkov("CKV_AWS_277"), Equivalent::cfn_nag("W42")]],
     };
 }
 

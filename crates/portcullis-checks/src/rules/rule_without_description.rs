@@ -1,6 +1,7 @@
 use portcullis_diagnostics::{Diagnostic, fingerprint};
 
 use crate::analysis::{Context, advice, certainty};
+use portcullis_diagnostics::Equivalent;
 
 declare_rule! {
     /// ## What it does
@@ -44,6 +45,12 @@ declare_rule! {
         category: "hygiene",
         severity: Low,
         enabled: false,
+        equivalents: [&[
+            Equivalent::trivy("aws-ec2-add-description-to-security-group-rule"),
+            Equivalent::trivy("aws-0124"),
+            Equivalent::trivy("avd-aws-0124"),
+            Equivalent::checkov("CKV_AWS_23"),
+        ]],
     };
 }
 

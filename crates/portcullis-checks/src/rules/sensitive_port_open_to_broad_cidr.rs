@@ -5,6 +5,7 @@ use portcullis_net::Reach;
 use crate::analysis::{Context, statement_finding};
 use crate::catalogue::Service;
 use crate::remedies;
+use super::PUBLIC_INGRESS;
 
 declare_rule! {
     /// ## What it does
@@ -48,6 +49,7 @@ declare_rule! {
         category: "exposure",
         severity: Medium,
         enabled: true,
+        equivalents: [PUBLIC_INGRESS],
     };
 }
 

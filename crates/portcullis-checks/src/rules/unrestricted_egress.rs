@@ -3,6 +3,7 @@ use portcullis_ir::Direction;
 use portcullis_net::{PortRange, Protocol, Reach};
 
 use crate::analysis::{Context, advice, statement_finding};
+use portcullis_diagnostics::Equivalent;
 
 declare_rule! {
     /// ## What it does
@@ -48,6 +49,15 @@ declare_rule! {
         category: "hygiene",
         severity: Low,
         enabled: true,
+        equivalents: [&[
+            Equivalent::trivy("aws-ec2-no-public-egress-sgr"),
+            Equivalent::trivy("aws-vpc-no-public-egress-sgr"),
+            Equivalent::trivy("aws-0104"),
+            Equivalent::trivy("avd-aws-0104"),
+            Equivalent::checkov("CKV_AWS_382"),
+            Equivalent::cfn_nag("W5"),
+            Equivalent::cfn_nag("W40"),
+        ]],
     };
 }
 

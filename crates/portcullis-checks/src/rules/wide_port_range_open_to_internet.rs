@@ -1,6 +1,8 @@
 use portcullis_diagnostics::Diagnostic;
 
 use crate::analysis::{Context, advice, statement_finding};
+use portcullis_diagnostics::Equivalent;
+use super::PUBLIC_INGRESS;
 
 /// Ranges wider than this many ports are reported.
 pub const MAX_PORTS: u32 = 100;
@@ -47,6 +49,7 @@ declare_rule! {
         category: "exposure",
         severity: Medium,
         enabled: true,
+        equivalents: [PUBLIC_INGRESS, &[Equivalent::cfn_nag("W27")]],
     };
 }
 
