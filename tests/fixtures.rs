@@ -1,7 +1,7 @@
 //! Runs every fixture through the whole pipeline and compares the findings with the expected
-//! findings written next to it, then snapshots the text output of each rule's fixture.
+//! findings written next to it. The rules' own fixtures are tested in portcullis-checks.
 //!
-//! - `fixtures/rules/<CODE>/` and `fixtures/terraform/<case>/`: a directory scanned as a whole,
+//! - `fixtures/terraform/<case>/` (and suppressions, plans): a directory scanned as a whole,
 //!   with `expected.txt` lines `CODE relative/file:LINE`.
 //! - `fixtures/cloudformation/<case>.{yaml,yml,json,template}` with `<case>.expected.txt` lines
 //!   `CODE LINE`.
@@ -98,12 +98,6 @@ fn check_directory_cases(root: &Path) -> Vec<String> {
 }
 
 #[test]
-fn rule_fixtures_yield_their_expected_findings() {
-    let failures = check_directory_cases(&workspace().join("fixtures/rules"));
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
 fn suppression_fixtures_silence_exactly_their_findings() {
     let failures = check_directory_cases(&workspace().join("fixtures/suppressions"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -158,27 +152,6 @@ fn cloudformation_fixtures_yield_their_expected_findings() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn every_rule_has_a_fixture_and_a_text_snapshot() {
-    for rule in portcullis_checks::RULES {
-        let code = rule.meta.code;
-        let case = workspace().join("fixtures/rules").join(code);
-        assert!(
-            case.join("expected.txt").exists(),
-            "rule {code} has no fixtures/rules/{code}/expected.txt"
-        );
-        let result = scan(&case);
-        let text = portcullis_report::render_text(
-            &result.outcome(),
-            portcullis_report::TextOptions::default(),
-        );
-        insta::assert_snapshot!(
-            format!("rule_{code}"),
-            text.replace(&format!("{}/", case.display()), "")
-        );
-    }
 }
 
 #[test]
