@@ -6,5 +6,7 @@ pub mod source;
 mod value;
 
 pub use model::*;
-pub use source::{FileId, Location, MAX_FILE_SIZE, SourceFile, SourceMap, Span};
+pub use source::{
+    FileId, Location, MAX_FILE_SIZE, SourceFile, SourceMap, Span, utf16_column_offset,
+};
 pub use value::{Trace, Value};

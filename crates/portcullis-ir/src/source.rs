@@ -7,6 +7,19 @@ use line_index::{LineIndex, TextSize, WideEncoding};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
+/// The byte offset in `line` (one line's text, without its line break) of a 0-based UTF-16
+/// column, on a character boundary; a column past the end is the line's end.
+pub fn utf16_column_offset(line: &str, utf16_column: u32) -> usize {
+    let mut units = 0u32;
+    for (offset, character) in line.char_indices() {
+        if units >= utf16_column {
+            return offset;
+        }
+        units += u32::try_from(character.len_utf16()).unwrap_or(2);
+    }
+    line.len()
+}
+
 /// The default size limit: files larger than this are reported, not read.
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
@@ -113,15 +126,7 @@ impl SourceFile {
         let rest = self.text.get(start..).unwrap_or("");
         let line_text = rest.split_inclusive('\n').next().unwrap_or("");
         let content = line_text.trim_end_matches(['\n', '\r']);
-        let mut units = 0u32;
-        let wanted = utf16_column.saturating_sub(1);
-        for (offset, character) in content.char_indices() {
-            if units >= wanted {
-                return start + offset;
-            }
-            units += u32::try_from(character.len_utf16()).unwrap_or(2);
-        }
-        start + content.len()
+        start + utf16_column_offset(content, utf16_column.saturating_sub(1))
     }
 
     pub fn slice(&self, span: Span) -> &str {

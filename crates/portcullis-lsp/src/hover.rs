@@ -104,10 +104,24 @@ fn group_digits(number: u128) -> String {
     out
 }
 
+/// What the CIDR literal at an LSP position covers, if there is one.
+pub fn cidr_in_text(text: &str, position: lsp_types::Position) -> Option<String> {
+    let offset = crate::documents::offset_at(text, position);
+    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |index| index + 1);
+    let line_end = text
+        .get(offset..)?
+        .find('\n')
+        .map_or(text.len(), |index| offset + index);
+    let (found, written) = cidr_at(text.get(line_start..line_end)?, offset - line_start)?;
+    Some(cidr(&found, written))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use lsp_types::Position;
+    use std::sync::Arc;
 
     #[test]
     fn finds_the_cidr_under_the_cursor() {
@@ -143,5 +157,14 @@ mod tests {
         assert_eq!(group_digits(999), "999");
         assert_eq!(group_digits(1000), "1,000");
         assert_eq!(group_digits(4_294_967_296), "4,294,967,296");
+    }
+
+    #[test]
+    fn cidr_hover_reads_the_line_under_the_cursor() {
+        let text: Arc<str> = Arc::from("x = 1\ncidr = \"192.168.0.0/16\"\n");
+        let hover = cidr_in_text(&text, Position::new(1, 12)).unwrap_or_default();
+        assert!(hover.contains("`192.168.0.0/16`"), "{hover}");
+        assert!(cidr_in_text(&text, Position::new(0, 1)).is_none());
+        assert!(cidr_in_text(&text, Position::new(9, 0)).is_none());
     }
 }

@@ -5,7 +5,9 @@ mod actions;
 mod analysis;
 mod config;
 mod convert;
+mod documents;
 mod hover;
+mod scheduler;
 mod server;
 mod uri;
 

@@ -2,14 +2,12 @@
 //! analyses. Edits are debounced per unit, queued analyses that a newer edit made stale are
 //! skipped, and a result is published only if no edit touched its unit since it was queued.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::panic::AssertUnwindSafe;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, after, never, select, unbounded};
+use crossbeam_channel::{Sender, after, never, select, unbounded};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
@@ -17,78 +15,21 @@ use lsp_types::{
     DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern, Hover,
     HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
-    LogMessageParams, MarkupContent, MarkupKind, MessageType, Position, PositionEncodingKind,
+    LogMessageParams, MarkupContent, MarkupKind, MessageType, PositionEncodingKind,
     PublishDiagnosticsParams, Registration, RegistrationParams, SaveOptions, ServerCapabilities,
-    ServerInfo, TextDocumentContentChangeEvent, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Uri,
 };
-use portcullis_diagnostics::Diagnostic;
 use serde_json::Value;
 
-use crate::analysis::{Analysis, Overlays, Target};
+use crate::analysis::Target;
 use crate::config::{self, Config};
+use crate::documents::{Document, Documents, apply_change};
+use crate::scheduler::{Done, Scheduler, Snapshot};
 use crate::{actions, convert, hover, uri};
 
 /// Long enough to skip the analyses of a burst of keystrokes, short enough to feel live.
 const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(150);
-
-struct Document {
-    uri: Uri,
-    version: i32,
-    text: Arc<str>,
-}
-
-/// An analysis with the buffer versions it read and its findings as LSP diagnostics.
-struct Snapshot {
-    analysis: Analysis,
-    versions: BTreeMap<PathBuf, i32>,
-    diagnostics: Vec<lsp_types::Diagnostic>,
-}
-
-impl Snapshot {
-    /// The findings located in one file, with their LSP diagnostics.
-    fn findings_in<'a>(
-        &'a self,
-        path: &'a Path,
-    ) -> impl Iterator<Item = (&'a Diagnostic, &'a lsp_types::Diagnostic)> + 'a {
-        let path = path.to_string_lossy();
-        self.analysis
-            .findings
-            .iter()
-            .zip(&self.diagnostics)
-            .filter(move |(finding, _)| self.analysis.sources.path(finding.span.file) == path)
-    }
-}
-
-#[derive(Default)]
-struct UnitState {
-    /// Bumped by every change to the unit's inputs; a result of an older generation is stale.
-    generation: u64,
-    due: Option<Instant>,
-    /// The flag of its last queued analysis: set when the unit changes, so that an analysis
-    /// whose result would be stale stops early.
-    cancel: Option<Arc<AtomicBool>>,
-    current: Option<Snapshot>,
-    published: BTreeSet<PathBuf>,
-}
-
-struct Job {
-    target: Target,
-    generation: u64,
-    cancel: Arc<AtomicBool>,
-    overlays: Overlays,
-    versions: BTreeMap<PathBuf, i32>,
-    config: Arc<portcullis_config::Resolved>,
-    workspace: Option<PathBuf>,
-}
-
-struct Done {
-    target: Target,
-    generation: u64,
-    versions: BTreeMap<PathBuf, i32>,
-    /// `None` when the analysis panicked.
-    analysis: Option<Analysis>,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -101,44 +42,41 @@ type Reply = Result<Value, (ErrorCode, String)>;
 
 struct Server {
     sender: Sender<Message>,
-    jobs: Sender<Job>,
+    scheduler: Scheduler,
     phase: Phase,
     workspace: Option<PathBuf>,
     config: Config,
     debounce: Duration,
     watch_files: bool,
-    documents: BTreeMap<PathBuf, Document>,
-    units: BTreeMap<Target, UnitState>,
+    documents: Documents,
     /// Each file's findings from its last analysis without a problem, kept while it does not parse.
     last_good: BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>>,
 }
 
 /// Serves one connection until `exit`; 0 after shutdown and exit, 1 otherwise.
 pub fn run(connection: Connection) -> i32 {
-    let (jobs, job_queue) = unbounded();
     let (results, done) = unbounded();
-    if std::thread::Builder::new()
-        .name("portcullis-analysis".to_owned())
-        .spawn(move || work(&job_queue, &results))
-        .is_err()
-    {
+    let Some(scheduler) = Scheduler::start(results) else {
         return 1;
-    }
+    };
     let mut server = Server {
         sender: connection.sender.clone(),
-        jobs,
+        scheduler,
         phase: Phase::Uninitialized,
         workspace: None,
         config: Config::default(),
         debounce: DEFAULT_DEBOUNCE,
         watch_files: false,
-        documents: BTreeMap::new(),
-        units: BTreeMap::new(),
+        documents: Documents::new(),
         last_good: BTreeMap::new(),
     };
     loop {
-        server.start_due();
-        let tick = server.next_due().map_or_else(never, |due| {
+        server.scheduler.start_due(
+            &server.documents,
+            &server.config.resolved,
+            server.workspace.as_deref(),
+        );
+        let tick = server.scheduler.next_due().map_or_else(never, |due| {
             after(due.saturating_duration_since(Instant::now()))
         });
         select! {
@@ -157,38 +95,6 @@ pub fn run(connection: Connection) -> i32 {
                 }
             },
             recv(tick) -> _ => {},
-        }
-    }
-}
-
-/// Analyses queued jobs; of several queued for one unit only the newest runs.
-fn work(queue: &Receiver<Job>, results: &Sender<Done>) {
-    while let Ok(first) = queue.recv() {
-        let mut batch = BTreeMap::new();
-        for job in std::iter::once(first).chain(queue.try_iter()) {
-            batch.insert(job.target.clone(), job);
-        }
-        for (target, job) in batch {
-            // A bug in a front-end must cost one analysis, not the editor session.
-            let analysis = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                Analysis::run(
-                    &job.target,
-                    &job.overlays,
-                    &job.config,
-                    job.workspace.as_deref(),
-                    Some(Arc::clone(&job.cancel)),
-                )
-            }))
-            .ok();
-            let done = Done {
-                target,
-                generation: job.generation,
-                versions: job.versions,
-                analysis,
-            };
-            if results.send(done).is_err() {
-                return;
-            }
         }
     }
 }
@@ -462,71 +368,28 @@ impl Server {
             };
             if config::is_config_file(&path) {
                 if self.load_config() {
-                    let all: Vec<Target> = self.units.keys().cloned().collect();
+                    let all: Vec<Target> = self.scheduler.units.keys().cloned().collect();
                     for target in all {
-                        self.touch(target, Duration::ZERO);
+                        self.scheduler.touch(target, Duration::ZERO);
                     }
                 }
-            } else if let Some(target) = Target::of(&path).filter(|t| self.units.contains_key(t)) {
-                self.touch(target, Duration::ZERO);
+            } else if let Some(target) =
+                Target::of(&path).filter(|t| self.scheduler.units.contains_key(t))
+            {
+                self.scheduler.touch(target, Duration::ZERO);
             }
         }
     }
 
     fn touch_file(&mut self, uri: &Uri, delay: Duration) {
         if let Some(target) = uri::to_path(uri).as_deref().and_then(Target::of) {
-            self.touch(target, delay);
-        }
-    }
-
-    /// Marks a unit's inputs as changed and (re)starts its debounce timer.
-    fn touch(&mut self, target: Target, delay: Duration) {
-        let unit = self.units.entry(target).or_default();
-        unit.generation += 1;
-        if let Some(cancel) = unit.cancel.take() {
-            cancel.store(true, Ordering::Relaxed);
-        }
-        unit.due = Some(Instant::now() + delay);
-    }
-
-    fn next_due(&self) -> Option<Instant> {
-        self.units.values().filter_map(|unit| unit.due).min()
-    }
-
-    /// Queues the analyses whose debounce time has come.
-    fn start_due(&mut self) {
-        let now = Instant::now();
-        let overlays: Overlays = self
-            .documents
-            .iter()
-            .map(|(path, document)| (path.clone(), Arc::clone(&document.text)))
-            .collect();
-        let versions: BTreeMap<PathBuf, i32> = self
-            .documents
-            .iter()
-            .map(|(path, document)| (path.clone(), document.version))
-            .collect();
-        for (target, unit) in &mut self.units {
-            if unit.due.is_some_and(|due| due <= now) {
-                unit.due = None;
-                let cancel = Arc::new(AtomicBool::new(false));
-                unit.cancel = Some(Arc::clone(&cancel));
-                let _ = self.jobs.send(Job {
-                    target: target.clone(),
-                    generation: unit.generation,
-                    cancel,
-                    overlays: overlays.clone(),
-                    versions: versions.clone(),
-                    config: Arc::clone(&self.config.resolved),
-                    workspace: self.workspace.clone(),
-                });
-            }
+            self.scheduler.touch(target, delay);
         }
     }
 
     /// Publishes a finished analysis unless an edit made it stale.
     fn finish(&mut self, done: Done) {
-        let Some(unit) = self.units.get(&done.target) else {
+        let Some(unit) = self.scheduler.units.get(&done.target) else {
             return;
         };
         if unit.generation != done.generation {
@@ -584,7 +447,7 @@ impl Server {
             };
             self.publish(path, published, done.versions.get(path).copied());
         }
-        if let Some(unit) = self.units.get_mut(&done.target) {
+        if let Some(unit) = self.scheduler.units.get_mut(&done.target) {
             unit.published = by_file.into_keys().collect();
             unit.current = Some(Snapshot {
                 analysis,
@@ -612,7 +475,11 @@ impl Server {
     }
 
     fn snapshot(&self, path: &Path) -> Option<&Snapshot> {
-        self.units.get(&Target::of(path)?)?.current.as_ref()
+        self.scheduler
+            .units
+            .get(&Target::of(path)?)?
+            .current
+            .as_ref()
     }
 
     fn hover(&self, params: HoverParams) -> Option<Hover> {
@@ -630,7 +497,7 @@ impl Server {
             );
         }
         if let Some(document) = self.documents.get(&path) {
-            parts.extend(cidr_hover(&document.text, position));
+            parts.extend(hover::cidr_in_text(&document.text, position));
         }
         (!parts.is_empty()).then(|| Hover {
             contents: HoverContents::Markup(MarkupContent {
@@ -665,138 +532,5 @@ impl Server {
             })
             .map(CodeActionOrCommand::CodeAction)
             .collect()
-    }
-}
-
-/// What the CIDR literal at an LSP position covers, if there is one.
-fn cidr_hover(text: &str, position: Position) -> Option<String> {
-    let offset = offset_at(text, position);
-    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |index| index + 1);
-    let line_end = text
-        .get(offset..)?
-        .find('\n')
-        .map_or(text.len(), |index| offset + index);
-    let (cidr, written) = hover::cidr_at(text.get(line_start..line_end)?, offset - line_start)?;
-    Some(hover::cidr(&cidr, written))
-}
-
-/// Applies one change of `didChange`: a whole new text, or a range replaced (UTF-16 positions).
-fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
-    let Some(range) = change.range else {
-        *text = change.text;
-        return;
-    };
-    let start = offset_at(text, range.start);
-    let end = offset_at(text, range.end).max(start);
-    text.replace_range(start..end, &change.text);
-}
-
-/// The byte offset of an LSP position (UTF-16 column), always on a character boundary: a column
-/// past the end of its line is the line's end, a line past the last is the end of the text.
-fn offset_at(text: &str, position: Position) -> usize {
-    let mut line_start = 0;
-    for _ in 0..position.line {
-        match text[line_start..].find('\n') {
-            Some(index) => line_start += index + 1,
-            None => return text.len(),
-        }
-    }
-    let rest = &text[line_start..];
-    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    let mut units = 0;
-    for (index, c) in line.char_indices() {
-        if units >= position.character as usize {
-            return line_start + index;
-        }
-        units += c.len_utf16();
-    }
-    line_start + line.len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use lsp_types::Range;
-
-    #[test]
-    fn a_change_cancels_the_analysis_already_queued_or_running() {
-        let (sender, _messages) = unbounded();
-        let (jobs, queue) = unbounded();
-        let mut server = Server {
-            sender,
-            jobs,
-            phase: Phase::Running,
-            workspace: None,
-            config: Config::default(),
-            debounce: Duration::ZERO,
-            watch_files: false,
-            documents: BTreeMap::new(),
-            units: BTreeMap::new(),
-            last_good: BTreeMap::new(),
-        };
-        let target = Target::Module(PathBuf::from("/nonexistent/portcullis-cancel"));
-        server.touch(target.clone(), Duration::ZERO);
-        server.start_due();
-        let first: Job = queue.try_recv().expect("a queued analysis");
-        assert!(!first.cancel.load(Ordering::Relaxed));
-        // An edit makes the first analysis stale: it is told to stop; the next one is not.
-        server.touch(target, Duration::ZERO);
-        assert!(first.cancel.load(Ordering::Relaxed));
-        server.start_due();
-        let second: Job = queue.try_recv().expect("the analysis of the edit");
-        assert!(!second.cancel.load(Ordering::Relaxed));
-        assert!(second.generation > first.generation);
-    }
-
-    #[test]
-    fn incremental_changes_use_utf16_positions() {
-        let mut text = "a = \"é😀\"\nb = 1\n".to_owned();
-        let change = |range: Option<Range>, new: &str| TextDocumentContentChangeEvent {
-            range,
-            range_length: None,
-            text: new.to_owned(),
-        };
-        // After `é😀` (1 + 2 UTF-16 units) on line 0.
-        let at = Position::new(0, 8);
-        apply_change(&mut text, change(Some(Range::new(at, at)), "!"));
-        assert_eq!(text, "a = \"é😀!\"\nb = 1\n");
-        let line_one = Range::new(Position::new(1, 4), Position::new(1, 5));
-        apply_change(&mut text, change(Some(line_one), "22"));
-        assert_eq!(text, "a = \"é😀!\"\nb = 22\n");
-        apply_change(&mut text, change(None, "x"));
-        assert_eq!(text, "x");
-    }
-
-    #[test]
-    fn positions_past_a_line_end_stay_on_that_line() {
-        let text = "ab\r\néé😀\n";
-        assert_eq!(offset_at(text, Position::new(0, 1)), 1);
-        assert_eq!(offset_at(text, Position::new(0, 9)), 2);
-        assert_eq!(offset_at(text, Position::new(1, 1)), 6);
-        assert_eq!(offset_at(text, Position::new(1, 4)), 12);
-        assert_eq!(offset_at(text, Position::new(1, 3)), 12);
-        assert_eq!(offset_at(text, Position::new(2, 0)), text.len());
-        assert_eq!(offset_at(text, Position::new(u32::MAX, 5)), text.len());
-        let mut edited = text.to_owned();
-        let past_end = Position::new(0, 5);
-        apply_change(
-            &mut edited,
-            TextDocumentContentChangeEvent {
-                range: Some(Range::new(past_end, past_end)),
-                range_length: None,
-                text: "c".to_owned(),
-            },
-        );
-        assert_eq!(edited, "abc\r\néé😀\n");
-    }
-
-    #[test]
-    fn cidr_hover_reads_the_line_under_the_cursor() {
-        let text: Arc<str> = Arc::from("x = 1\ncidr = \"192.168.0.0/16\"\n");
-        let hover = cidr_hover(&text, Position::new(1, 12)).unwrap_or_default();
-        assert!(hover.contains("`192.168.0.0/16`"), "{hover}");
-        assert!(cidr_hover(&text, Position::new(0, 1)).is_none());
-        assert!(cidr_hover(&text, Position::new(9, 0)).is_none());
     }
 }

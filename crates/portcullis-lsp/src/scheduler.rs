@@ -1,0 +1,190 @@
+//! When each unit is analysed: a change marks its unit and (re)starts a debounce timer, due
+//! units are queued for the analysis thread, which runs only the newest job of a unit, and a
+//! result older than the unit's last change is stale.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use portcullis_diagnostics::Diagnostic;
+
+use crate::analysis::{Analysis, Overlays, Target};
+use crate::documents::{self, Documents};
+
+/// An analysis with the buffer versions it read and its findings as LSP diagnostics.
+pub struct Snapshot {
+    pub analysis: Analysis,
+    pub versions: BTreeMap<PathBuf, i32>,
+    pub diagnostics: Vec<lsp_types::Diagnostic>,
+}
+
+impl Snapshot {
+    /// The findings located in one file, with their LSP diagnostics.
+    pub fn findings_in<'a>(
+        &'a self,
+        path: &'a Path,
+    ) -> impl Iterator<Item = (&'a Diagnostic, &'a lsp_types::Diagnostic)> + 'a {
+        let path = path.to_string_lossy();
+        self.analysis
+            .findings
+            .iter()
+            .zip(&self.diagnostics)
+            .filter(move |(finding, _)| self.analysis.sources.path(finding.span.file) == path)
+    }
+}
+
+#[derive(Default)]
+pub struct UnitState {
+    /// Bumped by every change to the unit's inputs; a result of an older generation is stale.
+    pub generation: u64,
+    pub due: Option<Instant>,
+    /// The flag of its last queued analysis: set when the unit changes, so that an analysis
+    /// whose result would be stale stops early.
+    pub cancel: Option<Arc<AtomicBool>>,
+    pub current: Option<Snapshot>,
+    pub published: BTreeSet<PathBuf>,
+}
+
+pub struct Job {
+    pub target: Target,
+    pub generation: u64,
+    pub cancel: Arc<AtomicBool>,
+    pub overlays: Overlays,
+    pub versions: BTreeMap<PathBuf, i32>,
+    pub config: Arc<portcullis_config::Resolved>,
+    pub workspace: Option<PathBuf>,
+}
+
+pub struct Done {
+    pub target: Target,
+    pub generation: u64,
+    pub versions: BTreeMap<PathBuf, i32>,
+    /// `None` when the analysis panicked.
+    pub analysis: Option<Analysis>,
+}
+
+/// The units and the queue of the analysis thread.
+pub struct Scheduler {
+    jobs: Sender<Job>,
+    pub units: BTreeMap<Target, UnitState>,
+}
+
+impl Scheduler {
+    /// Starts the analysis thread, which sends each result to `results`.
+    pub fn start(results: Sender<Done>) -> Option<Self> {
+        let (jobs, job_queue) = unbounded();
+        std::thread::Builder::new()
+            .name("portcullis-analysis".to_owned())
+            .spawn(move || work(&job_queue, &results))
+            .ok()?;
+        Some(Self {
+            jobs,
+            units: BTreeMap::new(),
+        })
+    }
+
+    /// Marks a unit's inputs as changed and (re)starts its debounce timer.
+    pub fn touch(&mut self, target: Target, delay: Duration) {
+        let unit = self.units.entry(target).or_default();
+        unit.generation += 1;
+        if let Some(cancel) = unit.cancel.take() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        unit.due = Some(Instant::now() + delay);
+    }
+
+    pub fn next_due(&self) -> Option<Instant> {
+        self.units.values().filter_map(|unit| unit.due).min()
+    }
+
+    /// Queues the analyses whose debounce time has come.
+    pub fn start_due(
+        &mut self,
+        documents: &Documents,
+        config: &Arc<portcullis_config::Resolved>,
+        workspace: Option<&Path>,
+    ) {
+        let now = Instant::now();
+        let overlays = documents::overlays(documents);
+        let versions = documents::versions(documents);
+        for (target, unit) in &mut self.units {
+            if unit.due.is_some_and(|due| due <= now) {
+                unit.due = None;
+                let cancel = Arc::new(AtomicBool::new(false));
+                unit.cancel = Some(Arc::clone(&cancel));
+                let _ = self.jobs.send(Job {
+                    target: target.clone(),
+                    generation: unit.generation,
+                    cancel,
+                    overlays: overlays.clone(),
+                    versions: versions.clone(),
+                    config: Arc::clone(config),
+                    workspace: workspace.map(Path::to_path_buf),
+                });
+            }
+        }
+    }
+}
+
+/// Analyses queued jobs; of several queued for one unit only the newest runs.
+fn work(queue: &Receiver<Job>, results: &Sender<Done>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = BTreeMap::new();
+        for job in std::iter::once(first).chain(queue.try_iter()) {
+            batch.insert(job.target.clone(), job);
+        }
+        for (target, job) in batch {
+            // A bug in a front-end must cost one analysis, not the editor session.
+            let analysis = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                Analysis::run(
+                    &job.target,
+                    &job.overlays,
+                    &job.config,
+                    job.workspace.as_deref(),
+                    Some(Arc::clone(&job.cancel)),
+                )
+            }))
+            .ok();
+            let done = Done {
+                target,
+                generation: job.generation,
+                versions: job.versions,
+                analysis,
+            };
+            if results.send(done).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_cancels_the_analysis_already_queued_or_running() {
+        let (jobs, queue) = unbounded();
+        let mut server = Scheduler {
+            jobs,
+            units: BTreeMap::new(),
+        };
+        let config = Arc::new(portcullis_config::Resolved::default());
+        let target = Target::Module(PathBuf::from("/nonexistent/portcullis-cancel"));
+        server.touch(target.clone(), Duration::ZERO);
+        server.start_due(&Documents::new(), &config, None);
+        let first: Job = queue.try_recv().expect("a queued analysis");
+        assert!(!first.cancel.load(Ordering::Relaxed));
+        // An edit makes the first analysis stale: it is told to stop; the next one is not.
+        server.touch(target, Duration::ZERO);
+        assert!(first.cancel.load(Ordering::Relaxed));
+        server.start_due(&Documents::new(), &config, None);
+        let second: Job = queue.try_recv().expect("the analysis of the edit");
+        assert!(!second.cancel.load(Ordering::Relaxed));
+        assert!(second.generation > first.generation);
+    }
+}
