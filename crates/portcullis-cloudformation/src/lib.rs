@@ -156,14 +156,14 @@ pub fn analyze(file: &Arc<SourceFile>, options: &Options) -> Option<Unit> {
     };
     let mut document: Document = match parsed {
         Ok(document) => document,
-        Err((language, SyntaxError { offset, message })) => {
+        Err((language, SyntaxError { offset, kind })) => {
             if !(file.text.contains("AWSTemplateFormatVersion") || file.text.contains("AWS::")) {
                 return None;
             }
             let mut unit = unit(file);
             unit.problems.push(Problem {
                 span: file.span(offset, offset),
-                message: format!("invalid {language}: {message}"),
+                message: format!("invalid {language}: {kind}"),
             });
             return Some(unit);
         }
