@@ -6,6 +6,7 @@
 
 mod eval;
 mod foreach;
+mod ids;
 mod resources;
 mod scenario;
 mod tree;

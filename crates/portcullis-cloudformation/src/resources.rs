@@ -8,6 +8,7 @@ use portcullis_ir::{
 use portcullis_net::{Cidr, Protocol};
 
 use crate::eval::{Ev, Template, World};
+use crate::ids::default_group_id;
 use crate::tree::{Entry, Kind, Node};
 
 /// One resource of the template, with the condition it exists under.
@@ -1224,11 +1225,6 @@ impl<'t, 'a> Builder<'t, 'a> {
             }
         }
     }
-}
-
-/// The id of a VPC's default security group, as `Fn::GetAtt VPC.DefaultSecurityGroup` gives it.
-pub(crate) fn default_group_id(vpc: &str) -> String {
-    format!("{vpc}.DefaultSecurityGroup")
 }
 
 fn known(ev: &Ev, key: &str) -> Option<String> {
