@@ -4,6 +4,7 @@
 //! Files are recognised by content: any other YAML or JSON (workflows, manifests, `package.json`)
 //! is skipped without a word.
 
+mod comments;
 mod eval;
 mod foreach;
 mod ids;
@@ -14,7 +15,7 @@ mod tree;
 use std::path::Path;
 use std::sync::Arc;
 
-use portcullis_ir::{NamedCidr, Problem, SourceFile, Unit, Unresolved};
+use portcullis_ir::{Comment, NamedCidr, Problem, SourceFile, Unit, Unresolved};
 
 use crate::tree::{Document, Kind, Node, SyntaxError};
 
@@ -102,6 +103,16 @@ pub fn parse_parameters_file(text: &str) -> Result<Vec<(String, String)>, String
         }
     }
     Ok(parameters)
+}
+
+/// The comments of a template, each with the line it annotates and the block that line opens
+/// (see [`Comment`]), for suppressions. JSON has no comments: a JSON template has none.
+pub fn comments(file: &SourceFile) -> Vec<Comment> {
+    if is_json(file) {
+        Vec::new()
+    } else {
+        comments::yaml_comments(file)
+    }
 }
 
 fn is_json(file: &SourceFile) -> bool {
