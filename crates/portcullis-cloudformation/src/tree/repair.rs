@@ -5,7 +5,7 @@ use portcullis_ir::Span;
 
 use super::node::{ErrorKind, Kind, Node, SyntaxError};
 
-/// Lines re-indented by [`parse_yaml`](super::parse_yaml) before giving up.
+/// Lines re-indented by `parse_yaml` before giving up.
 pub(super) const MAX_REPAIRS: usize = 64;
 
 /// Spaces inserted at line starts: `(offset in the original text, count)`, sorted.
