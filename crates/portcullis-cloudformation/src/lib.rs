@@ -4,8 +4,10 @@
 //! Files are recognised by content: any other YAML or JSON (workflows, manifests, `package.json`)
 //! is skipped without a word.
 
+mod comments;
 mod eval;
 mod foreach;
+mod ids;
 mod resources;
 mod scenario;
 mod tree;
@@ -13,7 +15,7 @@ mod tree;
 use std::path::Path;
 use std::sync::Arc;
 
-use portcullis_ir::{NamedCidr, Problem, SourceFile, Unit, Unresolved};
+use portcullis_ir::{Comment, NamedCidr, Problem, SourceFile, Unit, Unresolved};
 
 use crate::tree::{Document, Kind, Node, SyntaxError};
 
@@ -103,6 +105,16 @@ pub fn parse_parameters_file(text: &str) -> Result<Vec<(String, String)>, String
     Ok(parameters)
 }
 
+/// The comments of a template, each with the line it annotates and the block that line opens
+/// (see [`Comment`]), for suppressions. JSON has no comments: a JSON template has none.
+pub fn comments(file: &SourceFile) -> Vec<Comment> {
+    if is_json(file) {
+        Vec::new()
+    } else {
+        comments::yaml_comments(file)
+    }
+}
+
 fn is_json(file: &SourceFile) -> bool {
     let extension = Path::new(&file.path)
         .extension()
@@ -156,14 +168,14 @@ pub fn analyze(file: &Arc<SourceFile>, options: &Options) -> Option<Unit> {
     };
     let mut document: Document = match parsed {
         Ok(document) => document,
-        Err((language, SyntaxError { offset, message })) => {
+        Err((language, SyntaxError { offset, kind })) => {
             if !(file.text.contains("AWSTemplateFormatVersion") || file.text.contains("AWS::")) {
                 return None;
             }
             let mut unit = unit(file);
             unit.problems.push(Problem {
                 span: file.span(offset, offset),
-                message: format!("invalid {language}: {message}"),
+                message: format!("invalid {language}: {kind}"),
             });
             return Some(unit);
         }
