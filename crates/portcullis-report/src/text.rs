@@ -40,24 +40,62 @@ fn level(severity: Severity) -> Level<'static> {
     }
 }
 
-/// The neutralised text of every file a finding touches.
-fn texts_for(
-    sources: &SourceMap,
-    spans: impl Iterator<Item = Span>,
-) -> BTreeMap<FileId, (String, String)> {
-    let mut texts = BTreeMap::new();
-    for span in spans {
-        texts.entry(span.file).or_insert_with(|| {
-            let file = sources.get(span.file);
-            let path = file
-                .as_ref()
-                .map(|file| neutralise(&file.path))
-                .unwrap_or_default();
-            let text = file.map(|file| neutralise(&file.text)).unwrap_or_default();
-            (path, text)
-        });
+/// The lines of one file that a finding's spans touch, neutralised: rendering only them keeps
+/// the text output linear in the findings, however large the file.
+struct Excerpt {
+    path: String,
+    text: String,
+    /// Where the excerpt starts in the file.
+    offset: u32,
+    /// Its first line, 1-based.
+    first_line: usize,
+}
+
+impl Excerpt {
+    /// A span of the file as a range of the excerpt.
+    fn range(&self, span: Span) -> std::ops::Range<usize> {
+        let clamp = |at: u32| (at.saturating_sub(self.offset) as usize).min(self.text.len());
+        clamp(span.start)..clamp(span.end)
     }
-    texts
+}
+
+/// The excerpt of every file a finding touches: from the start of the first line a span touches
+/// to the end of the last.
+fn excerpts(sources: &SourceMap, spans: impl Iterator<Item = Span>) -> BTreeMap<FileId, Excerpt> {
+    let mut bounds: BTreeMap<FileId, (u32, u32)> = BTreeMap::new();
+    for span in spans {
+        let entry = bounds.entry(span.file).or_insert((span.start, span.end));
+        entry.0 = entry.0.min(span.start);
+        entry.1 = entry.1.max(span.end);
+    }
+    bounds
+        .into_iter()
+        .filter_map(|(id, (start, end))| {
+            let file = sources.get(id)?;
+            let text = file.text.as_str();
+            let start = (start as usize).min(text.len());
+            let end = (end as usize).clamp(start, text.len());
+            let line_start = text
+                .get(..start)
+                .and_then(|before| before.rfind('\n'))
+                .map_or(0, |newline| newline + 1);
+            let line_end = text
+                .get(end..)
+                .and_then(|after| after.find('\n'))
+                .map_or(text.len(), |newline| end + newline);
+            let (offset, lines) = match text.get(line_start..line_end) {
+                Some(lines) => (u32::try_from(line_start).unwrap_or(u32::MAX), lines),
+                None => (0, text),
+            };
+            let excerpt = Excerpt {
+                path: neutralise(&file.path),
+                text: neutralise(lines),
+                offset,
+                first_line: sources.location(id, offset).line as usize,
+            };
+            Some((id, excerpt))
+        })
+        .collect()
 }
 
 fn render_finding(renderer: &Renderer, sources: &SourceMap, finding: &Diagnostic) -> String {
@@ -68,7 +106,7 @@ fn render_finding(renderer: &Renderer, sources: &SourceMap, finding: &Diagnostic
     let spans = std::iter::once(finding.span)
         .chain(finding.related.iter().map(|related| related.span))
         .chain(edit_spans);
-    let texts = texts_for(sources, spans);
+    let texts = excerpts(sources, spans);
     let message = neutralise(&finding.message);
     let resource_label = neutralise(&finding.resource);
     let related_labels: Vec<String> = finding
@@ -90,15 +128,17 @@ fn render_finding(renderer: &Renderer, sources: &SourceMap, finding: &Diagnostic
         .collect();
     files.insert(0, finding.span.file);
     for file in files {
-        let Some((path, text)) = texts.get(&file) else {
+        let Some(excerpt) = texts.get(&file) else {
             continue;
         };
-        let mut snippet = Snippet::source(text.as_str()).path(path.as_str());
+        let mut snippet = Snippet::source(excerpt.text.as_str())
+            .path(excerpt.path.as_str())
+            .line_start(excerpt.first_line);
         let mut annotated = false;
         if file == finding.span.file {
             snippet = snippet.annotation(
                 AnnotationKind::Primary
-                    .span(finding.span.range())
+                    .span(excerpt.range(finding.span))
                     .label(resource_label.as_str()),
             );
             annotated = true;
@@ -107,7 +147,7 @@ fn render_finding(renderer: &Renderer, sources: &SourceMap, finding: &Diagnostic
             if related.span.file == file {
                 snippet = snippet.annotation(
                     AnnotationKind::Context
-                        .span(related.span.range())
+                        .span(excerpt.range(related.span))
                         .label(label.as_str()),
                 );
                 annotated = true;
@@ -151,7 +191,7 @@ fn render_finding(renderer: &Renderer, sources: &SourceMap, finding: &Diagnostic
             Level::HELP
                 .secondary_title(format!("{message} ({})", suggestion.applicability.as_str())),
         );
-        for (file, (path, text)) in &texts {
+        for (file, excerpt) in &texts {
             let edits: Vec<_> = suggestion
                 .edits
                 .iter()
@@ -160,10 +200,14 @@ fn render_finding(renderer: &Renderer, sources: &SourceMap, finding: &Diagnostic
             if edits.is_empty() {
                 continue;
             }
-            let mut snippet = Snippet::source(text.as_str()).path(path.as_str());
+            let mut snippet = Snippet::source(excerpt.text.as_str())
+                .path(excerpt.path.as_str())
+                .line_start(excerpt.first_line);
             for edit in edits {
-                snippet =
-                    snippet.patch(Patch::new(edit.span.range(), neutralise(&edit.replacement)));
+                snippet = snippet.patch(Patch::new(
+                    excerpt.range(edit.span),
+                    neutralise(&edit.replacement),
+                ));
             }
             group = group.element(snippet);
         }
@@ -177,14 +221,15 @@ fn render_problem(
     sources: &SourceMap,
     problem: &portcullis_ir::Problem,
 ) -> String {
-    let texts = texts_for(sources, std::iter::once(problem.span));
+    let texts = excerpts(sources, std::iter::once(problem.span));
     let message = neutralise(&problem.message);
     let mut group = Group::with_title(Level::ERROR.primary_title(message.as_str()));
-    if let Some((path, text)) = texts.get(&problem.span.file) {
+    if let Some(excerpt) = texts.get(&problem.span.file) {
         group = group.element(
-            Snippet::source(text.as_str())
-                .path(path.as_str())
-                .annotation(AnnotationKind::Primary.span(problem.span.range())),
+            Snippet::source(excerpt.text.as_str())
+                .path(excerpt.path.as_str())
+                .line_start(excerpt.first_line)
+                .annotation(AnnotationKind::Primary.span(excerpt.range(problem.span))),
         );
     }
     renderer.render(&[group])
