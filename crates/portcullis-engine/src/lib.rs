@@ -16,6 +16,7 @@ use portcullis_ir::{Problem, SourceMap};
 pub use finish::MAX_FINDINGS_PER_FILE;
 pub use options::ScanOptions;
 pub use portcullis_ir::MAX_FILE_SIZE;
+pub use portcullis_suppress::PLACEHOLDER_REASON;
 pub use walk::{FileKind, file_kind, is_excluded};
 
 /// Why a scan produced no result.

@@ -12,8 +12,9 @@ use portcullis_ir::SourceMap;
 
 use crate::convert;
 
-/// The reason is left for the user to write; a suppression without one is not accepted.
-const REASON_PLACEHOLDER: &str = "explain why this exposure is acceptable";
+// The reason is left for the user to write: until they do, the suppression is reported invalid
+// (SUP003) and suppresses nothing.
+use portcullis_engine::PLACEHOLDER_REASON;
 
 /// Every code action for one finding. `versions` are the buffer versions the analysis read,
 /// so that a client refuses edits computed for older text.
@@ -36,8 +37,12 @@ pub fn for_finding(
         .iter()
         .filter(|suggestion| !suggestion.edits.is_empty())
         .map(|suggestion| {
+            let title = match suggestion.applicability {
+                Applicability::Unsafe => format!("{} (unsafe)", suggestion.message),
+                _ => suggestion.message.clone(),
+            };
             quick_fix(
-                suggestion.message.clone(),
+                title,
                 &suggestion.edits,
                 suggestion.applicability == Applicability::Safe,
             )
@@ -112,7 +117,7 @@ fn suppression(sources: &SourceMap, finding: &Diagnostic) -> Option<Edit> {
     Some(Edit {
         span: file.span(line_start, line_start),
         replacement: format!(
-            "{indent}# portcullis:ignore[{}] reason=\"{REASON_PLACEHOLDER}\"{newline}",
+            "{indent}# portcullis:ignore[{}] reason=\"{PLACEHOLDER_REASON}\"{newline}",
             finding.rule.code
         ),
     })
@@ -151,7 +156,7 @@ mod tests {
         );
         assert_eq!(
             edit.replacement,
-            format!("    # portcullis:ignore[SG002] reason=\"{REASON_PLACEHOLDER}\"\n")
+            format!("    # portcullis:ignore[SG002] reason=\"{PLACEHOLDER_REASON}\"\n")
         );
     }
 

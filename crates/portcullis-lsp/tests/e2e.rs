@@ -152,6 +152,12 @@ fn diagnostics_quick_fixes_hover_and_a_clean_shutdown() {
     let fix = &actions[0];
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["isPreferred"], Value::Null);
+    // An unsafe fix says so in its title, as the CLI's `(unsafe)` does.
+    assert!(
+        fix["title"].as_str().unwrap().ends_with(" (unsafe)"),
+        "{}",
+        fix["title"]
+    );
     let change = &fix["edit"]["documentChanges"][0];
     assert_eq!(
         change["textDocument"],
@@ -297,6 +303,44 @@ fn a_file_that_does_not_parse_keeps_its_last_findings() {
         params["uri"] == uri(&main)
     });
     assert_eq!(params["version"], 3);
+    assert_eq!(shutdown(client), 0);
+}
+
+#[test]
+fn the_suppress_quick_fix_is_invalid_until_its_reason_is_written() {
+    let dir = TempDir::new("placeholder");
+    let main = dir.write("main.tf", SSH);
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}), json!({}));
+    open(&mut client, &main, SSH);
+    let ssh = range((5, 19), (5, 30));
+    assert_eq!(client.diagnostics_for(&main).len(), 1);
+    let actions = code_actions(&mut client, &main, &ssh);
+    let suppress = actions.last().unwrap();
+    let edit = &suppress["edit"]["documentChanges"][0]["edits"][0];
+    // The client applies the quick fix as it is.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri(&main), "version": 2},
+            "contentChanges": [{"range": edit["range"], "text": edit["newText"]}],
+        }),
+    );
+    let codes: Vec<String> = summary(&client.diagnostics_for(&main))
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
+    assert_eq!(codes, ["SUP003", "SG002"]);
+    // With a reason written, the finding is suppressed.
+    let placeholder = edit["newText"].as_str().unwrap();
+    let written = placeholder.replace(
+        "explain why this exposure is acceptable",
+        "bastion host, reviewed in SEC-7",
+    );
+    let start = SSH.find("    cidr_blocks").unwrap();
+    let text = format!("{}{written}{}", &SSH[..start], &SSH[start..]);
+    change_all(&mut client, &main, 3, &text);
+    assert_eq!(client.diagnostics_for(&main), Vec::<Value>::new());
     assert_eq!(shutdown(client), 0);
 }
 

@@ -25,7 +25,7 @@ use portcullis_ir::{
 
 pub use date::Date;
 pub use lines::comments as line_comments;
-pub use marker::Problem;
+pub use marker::{PLACEHOLDER_REASON, Problem};
 
 use marker::{MARKER_WORDS, Parsed, check_expiry, markers_in};
 

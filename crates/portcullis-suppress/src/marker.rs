@@ -19,6 +19,8 @@ pub enum Problem {
     NotADate(String),
     /// A portcullis comment without `reason=`.
     NoReason,
+    /// A portcullis comment whose reason is still the editor's placeholder.
+    PlaceholderReason,
     /// A metadata entry without `reason`.
     NoMetadataReason,
     /// A rule list names something that is not a rule.
@@ -41,6 +43,9 @@ impl fmt::Display for Problem {
             Self::Expired(date) => write!(f, "expired on {date}"),
             Self::NotADate(text) => write!(f, "`{text}` is not a date (YYYY-MM-DD)"),
             Self::NoReason => f.write_str("a reason is required: add reason=\"...\""),
+            Self::PlaceholderReason => {
+                f.write_str("the reason is still the placeholder: write why this is acceptable")
+            }
             Self::NoMetadataReason => f.write_str("a reason is required: add a `reason`"),
             Self::UnknownRule(name) => write!(f, "no rule is called `{name}`"),
         }
@@ -58,6 +63,10 @@ pub struct Parsed {
     /// `kics-scan ignore-line`: the annotated line only, never a block.
     pub line_only: bool,
 }
+
+/// The reason the editor's suppress quick fix writes, for the user to replace: a suppression that
+/// keeps it is invalid.
+pub const PLACEHOLDER_REASON: &str = "explain why this exposure is acceptable";
 
 /// Words one of which every marker's comment holds, in lower case.
 pub const MARKER_WORDS: [&str; 5] = [
@@ -192,6 +201,9 @@ fn portcullis_marker(rest: &str) -> Parsed {
     if reason.trim().is_empty() && problem.is_none() {
         problem = Some(Problem::NoReason);
     }
+    if reason.trim() == PLACEHOLDER_REASON && problem.is_none() {
+        problem = Some(Problem::PlaceholderReason);
+    }
     let until = attribute(rest, "until").map(|text| Date::parse(&text).ok_or(text));
     Parsed {
         tool: SuppressedBy::Inline,
@@ -312,6 +324,10 @@ mod tests {
         );
         let parsed = markers_in("# portcullis:ignore[SG002]");
         assert_eq!(parsed[0].problem, Some(Problem::NoReason));
+        let parsed = markers_in(&format!(
+            "# portcullis:ignore[SG002] reason=\"{PLACEHOLDER_REASON}\""
+        ));
+        assert_eq!(parsed[0].problem, Some(Problem::PlaceholderReason));
         assert_eq!(codes(&parsed[0].rules), ["SG002"]);
     }
 }
