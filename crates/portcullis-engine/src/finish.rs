@@ -16,6 +16,8 @@ pub(crate) struct Reported {
     pub findings: Vec<Diagnostic>,
     pub suppressed: Vec<SuppressedFinding>,
     pub problems: Vec<Problem>,
+    /// The files whose findings were capped, with the span of the problem that says so.
+    pub capped: BTreeMap<FileId, Span>,
 }
 
 /// Gathers the checked units' results into what the scan reports. `problems` are those found
@@ -68,7 +70,7 @@ pub(crate) fn finish(
     }));
     findings
         .par_sort_by_cached_key(|finding| portcullis_diagnostics::finding_order(sources, finding));
-    let findings = cap_findings(findings, &mut problems);
+    let (findings, capped) = cap_findings(findings, &mut problems);
     suppressed.par_sort_by_cached_key(|entry| {
         portcullis_diagnostics::finding_order(sources, &entry.diagnostic)
     });
@@ -77,6 +79,7 @@ pub(crate) fn finish(
         findings,
         suppressed,
         problems,
+        capped,
     }
 }
 
@@ -134,7 +137,10 @@ pub const MAX_FINDINGS_PER_FILE: usize = 1000;
 
 /// Keeps the first [`MAX_FINDINGS_PER_FILE`] findings of each file (in output order) and
 /// reports how many were left out, at the first of them.
-fn cap_findings(findings: Vec<Diagnostic>, problems: &mut Vec<Problem>) -> Vec<Diagnostic> {
+fn cap_findings(
+    findings: Vec<Diagnostic>,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Diagnostic>, BTreeMap<FileId, Span>) {
     let mut seen: BTreeMap<FileId, (usize, Option<Span>)> = BTreeMap::new();
     let kept = findings
         .into_iter()
@@ -147,8 +153,10 @@ fn cap_findings(findings: Vec<Diagnostic>, problems: &mut Vec<Problem>) -> Vec<D
             *count <= MAX_FINDINGS_PER_FILE
         })
         .collect();
-    for (count, first_left_out) in seen.into_values() {
+    let mut capped = BTreeMap::new();
+    for (file, (count, first_left_out)) in seen {
         if let Some(span) = first_left_out {
+            capped.insert(file, span);
             problems.push(Problem {
                 span,
                 message: format!(
@@ -158,5 +166,5 @@ fn cap_findings(findings: Vec<Diagnostic>, problems: &mut Vec<Problem>) -> Vec<D
             });
         }
     }
-    kept
+    (kept, capped)
 }

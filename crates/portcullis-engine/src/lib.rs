@@ -7,11 +7,12 @@ mod read;
 mod units;
 mod walk;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use portcullis_diagnostics::{Diagnostic, ScanOutcome, Severity, SuppressedFinding};
-use portcullis_ir::{Problem, SourceMap};
+use portcullis_ir::{FileId, Problem, SourceMap, Span};
 
 pub use finish::MAX_FINDINGS_PER_FILE;
 pub use options::ScanOptions;
@@ -48,6 +49,9 @@ pub struct ScanResult {
     pub problems: Vec<Problem>,
     /// Directories or files the walk could not enter (permission denied, broken links).
     pub walk_errors: Vec<String>,
+    /// The files whose findings were capped at [`MAX_FINDINGS_PER_FILE`], with the span of the
+    /// problem among `problems` that says how many were left out. The file was analysed.
+    pub capped: BTreeMap<FileId, Span>,
     pub elapsed: Duration,
 }
 
@@ -111,6 +115,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         suppressed: reported.suppressed,
         problems: reported.problems,
         walk_errors: walk_messages,
+        capped: reported.capped,
         elapsed: started.elapsed(),
         sources,
     })

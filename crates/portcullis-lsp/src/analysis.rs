@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicBool;
 use portcullis_config::Resolved;
 use portcullis_diagnostics::Diagnostic;
 use portcullis_engine::FileKind;
-use portcullis_ir::{Problem, SourceMap};
+use portcullis_ir::{FileId, Problem, SourceMap, Span};
 
 /// What is analysed together.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,6 +42,9 @@ pub struct Analysis {
     pub files: Vec<PathBuf>,
     pub findings: Vec<Diagnostic>,
     pub problems: Vec<Problem>,
+    /// The files whose findings were capped, with the span of the problem that says so: the
+    /// file was analysed, and its findings are shown with that note.
+    pub capped: BTreeMap<FileId, Span>,
 }
 
 impl Analysis {
@@ -76,19 +79,30 @@ impl Analysis {
             .collect();
         options.terraform.scan_roots = workspace.map(Path::to_path_buf).into_iter().collect();
         options.cancel = cancel;
-        let (sources, findings, problems) = match portcullis_engine::run(options) {
-            Ok(result) => (result.sources, result.findings, result.problems),
+        let (sources, findings, problems, capped) = match portcullis_engine::run(options) {
+            Ok(result) => (
+                result.sources,
+                result.findings,
+                result.problems,
+                result.capped,
+            ),
             // Nothing to analyse (every file vanished): nothing to publish but empty lists. A
             // cancelled analysis ends here too; it was cancelled because its unit changed, so the
             // server drops its result as stale.
-            Err(_) => (SourceMap::new(), Vec::new(), Vec::new()),
+            Err(_) => (SourceMap::new(), Vec::new(), Vec::new(), BTreeMap::new()),
         };
         Self {
             sources,
             files,
             findings,
             problems,
+            capped,
         }
+    }
+
+    /// Whether a problem only says that findings were capped, not that the file went unread.
+    pub fn is_cap_note(&self, problem: &Problem) -> bool {
+        self.capped.get(&problem.span.file) == Some(&problem.span)
     }
 }
 

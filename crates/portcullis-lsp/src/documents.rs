@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use lsp_types::{Position, TextDocumentContentChangeEvent, Uri};
+use lsp_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
 use crate::analysis::Overlays;
 
@@ -61,10 +61,129 @@ pub fn offset_at(text: &str, position: Position) -> usize {
     line_start + portcullis_ir::utf16_column_offset(line, position.character)
 }
 
+/// The LSP position (UTF-16 column) of a byte offset.
+fn position_at(text: &str, offset: usize) -> Position {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    let line = u32::try_from(before.matches('\n').count()).unwrap_or(u32::MAX);
+    let column = before[line_start..].encode_utf16().count();
+    Position::new(line, u32::try_from(column).unwrap_or(u32::MAX))
+}
+
+/// One edit as a replaced range of the old text (LSP positions) and the text put there.
+pub struct Replacement {
+    pub start: Position,
+    pub end: Position,
+    pub inserted: String,
+}
+
+impl Replacement {
+    /// What a change does to `text` (the text before it): a whole new text becomes the range
+    /// between the parts the two texts share at their start and end.
+    pub fn of(text: &str, change: &TextDocumentContentChangeEvent) -> Self {
+        if let Some(range) = change.range {
+            return Self {
+                start: range.start,
+                end: range.end,
+                inserted: change.text.clone(),
+            };
+        }
+        let new = change.text.as_str();
+        let mut prefix = text
+            .bytes()
+            .zip(new.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        while !text.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+            prefix -= 1;
+        }
+        let longest = text.len().min(new.len()) - prefix;
+        let mut suffix = text
+            .bytes()
+            .rev()
+            .zip(new.bytes().rev())
+            .take(longest)
+            .take_while(|(a, b)| a == b)
+            .count();
+        while !text.is_char_boundary(text.len() - suffix)
+            || !new.is_char_boundary(new.len() - suffix)
+        {
+            suffix -= 1;
+        }
+        Self {
+            start: position_at(text, prefix),
+            end: position_at(text, text.len() - suffix),
+            inserted: new[prefix..new.len() - suffix].to_owned(),
+        }
+    }
+
+    /// Where a range of the old text is in the new one; `None` when the edit touches it.
+    pub fn shift(&self, range: Range) -> Option<Range> {
+        if range.end <= self.start {
+            return Some(range);
+        }
+        if range.start < self.end {
+            return None;
+        }
+        let added_lines = u32::try_from(self.inserted.matches('\n').count()).unwrap_or(u32::MAX);
+        let last_line = self.inserted.rsplit('\n').next().unwrap_or("");
+        let last_width = u32::try_from(last_line.encode_utf16().count()).unwrap_or(u32::MAX);
+        let moved = |position: Position| {
+            if position.line == self.end.line {
+                let base = if added_lines == 0 {
+                    self.start.character + last_width
+                } else {
+                    last_width
+                };
+                Position::new(
+                    self.start.line + added_lines,
+                    base + (position.character - self.end.character),
+                )
+            } else {
+                Position::new(
+                    position.line - self.end.line + self.start.line + added_lines,
+                    position.character,
+                )
+            }
+        };
+        Some(Range::new(moved(range.start), moved(range.end)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lsp_types::Range;
+
+    fn change(text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.to_owned(),
+        }
+    }
+
+    fn range(start: (u32, u32), end: (u32, u32)) -> Range {
+        Range::new(Position::new(start.0, start.1), Position::new(end.0, end.1))
+    }
+
+    #[test]
+    fn kept_ranges_follow_the_edits() {
+        let text = "a = 1\nb = \"x\"\nc = 3\n";
+        let b = range((1, 4), (1, 7));
+        // Three lines inserted at the top move it down three lines.
+        let edit = Replacement::of(text, &change(&format!("x\ny\nz\n{text}")));
+        assert_eq!(edit.shift(b), Some(range((4, 4), (4, 7))));
+        // Text inserted before it on its line moves it right; after it, nothing moves.
+        let edit = Replacement::of(text, &change("a = 1\nb  = \"x\"\nc = 3\n"));
+        assert_eq!(edit.shift(b), Some(range((1, 5), (1, 8))));
+        let edit = Replacement::of(text, &change("a = 1\nb = \"x\"\nc = 3\n}\n"));
+        assert_eq!(edit.shift(b), Some(b));
+        // An edit inside it drops it; a deleted line above moves it up.
+        let edit = Replacement::of(text, &change("a = 1\nb = \"y\"\nc = 3\n"));
+        assert_eq!(edit.shift(b), None);
+        let edit = Replacement::of(text, &change("b = \"x\"\nc = 3\n"));
+        assert_eq!(edit.shift(b), Some(range((0, 4), (0, 7))));
+    }
 
     #[test]
     fn incremental_changes_use_utf16_positions() {

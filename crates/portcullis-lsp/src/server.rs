@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use crate::analysis::Target;
 use crate::config::{self, Config};
-use crate::documents::{Document, Documents, apply_change};
+use crate::documents::{Document, Documents, Replacement, apply_change};
 use crate::scheduler::{Done, Scheduler, Snapshot};
 use crate::{actions, convert, hover, uri};
 
@@ -354,6 +354,26 @@ impl Server {
         };
         let mut text = document.text.to_string();
         for change in params.content_changes {
+            // Findings kept while the file does not parse move with the text, or go when an
+            // edit touches them.
+            if let Some(kept) = self.last_good.get_mut(&path) {
+                let edit = Replacement::of(&text, &change);
+                kept.retain_mut(|diagnostic| {
+                    if let Some(related) = &mut diagnostic.related_information {
+                        related.retain_mut(|info| {
+                            info.location.uri != document.uri
+                                || edit.shift(info.location.range).is_some_and(|range| {
+                                    info.location.range = range;
+                                    true
+                                })
+                        });
+                    }
+                    edit.shift(diagnostic.range).is_some_and(|range| {
+                        diagnostic.range = range;
+                        true
+                    })
+                });
+            }
             apply_change(&mut text, change);
         }
         document.text = Arc::from(text);
@@ -423,7 +443,13 @@ impl Server {
         }
         for problem in &analysis.problems {
             if let Some(entry) = by_file.get_mut(Path::new(&sources.path(problem.span.file))) {
-                entry.1.push(convert::problem(sources, problem));
+                // A note that findings were capped goes with the findings it counts; any other
+                // problem means the file could not be analysed.
+                if analysis.is_cap_note(problem) {
+                    entry.0.push(convert::problem(sources, problem));
+                } else {
+                    entry.1.push(convert::problem(sources, problem));
+                }
             }
         }
         let gone: Vec<PathBuf> = unit

@@ -345,6 +345,67 @@ fn the_suppress_quick_fix_is_invalid_until_its_reason_is_written() {
 }
 
 #[test]
+fn findings_kept_while_a_file_does_not_parse_move_with_the_edits() {
+    let dir = TempDir::new("drift");
+    let main = dir.write("main.tf", SSH);
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}), json!({}));
+    open(&mut client, &main, SSH);
+    assert_eq!(client.diagnostics_for(&main).len(), 1);
+    // Three lines inserted at the top, the last of them opening a block that never closes.
+    change_all(
+        &mut client,
+        &main,
+        2,
+        &format!("# one\n# two\nresource \"x\" \"y\" {{\n{SSH}"),
+    );
+    let diagnostics = client.diagnostics_for(&main);
+    assert_eq!(diagnostics[0]["code"], "SG002");
+    assert_eq!(diagnostics[0]["range"], range((8, 19), (8, 30)));
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+    // An edit inside the kept finding's range drops it: only the parse error is left.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": uri(&main), "version": 3},
+            "contentChanges": [{"range": range((8, 20), (8, 21)), "text": "1"}],
+        }),
+    );
+    let diagnostics = client.diagnostics_for(&main);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], Value::Null);
+    assert_eq!(shutdown(client), 0);
+}
+
+#[test]
+fn a_file_over_the_finding_cap_shows_the_findings_kept_and_the_note() {
+    let dir = TempDir::new("cap");
+    let text: String = (0..1001)
+        .map(|index| SSH.replace("\"ssh\"", &format!("\"ssh{index}\"")))
+        .collect();
+    let main = dir.write("main.tf", &text);
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}), json!({}));
+    open(&mut client, &main, &text);
+    let diagnostics = client.diagnostics_for(&main);
+    assert_eq!(diagnostics.len(), 1001);
+    let findings = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic["code"] == "SG002")
+        .count();
+    assert_eq!(findings, 1000);
+    assert!(
+        diagnostics.iter().any(|diagnostic| diagnostic["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 more findings in this file were not reported")),
+        "{:?}",
+        diagnostics.last()
+    );
+    assert_eq!(shutdown(client), 0);
+}
+
+#[test]
 fn only_the_newest_of_a_burst_of_edits_is_published() {
     let dir = TempDir::new("burst");
     let main = dir.write("main.tf", SSH);
