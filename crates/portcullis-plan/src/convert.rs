@@ -1,7 +1,6 @@
 //! Planned resource instances to the IR. Values come from the plan; spans come from the `.tf`
 //! source when it is present (with the plan location as a `via` trace), else from the plan.
 
-use portcullis_terraform::schema::{AttachmentSpec, Links, Reach, attachment_spec};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,22 +11,21 @@ use portcullis_ir::{
     Unresolved, Value, Vpc,
 };
 use portcullis_net::{Cidr, Protocol};
+use portcullis_terraform_core::manifest::{installed_modules, is_local_source};
+use portcullis_terraform_core::schema::{
+    ACL_TYPES, AttachmentSpec, CIDR_ATTRS, CIDR_LIST_ATTRS, CLUSTER_TYPES, ENI_TYPES, GROUP_ATTRS,
+    GROUP_TYPES, Links, NACL_CIDR_ATTRS, PREFIX_ATTRS, Reach, SUBNET_TYPES, VPC_TYPES,
+    attachment_spec,
+};
 
 use crate::address::{self, join};
 use crate::json::{self, Json, Planned, State};
-use crate::source::{Loader, SrcBlock, SrcExpr, SrcModule, installed_modules, is_local_source};
+use crate::source::{Loader, SrcBlock, SrcExpr, SrcModule};
 
 pub const UNKNOWN_AFTER_APPLY: &str = "known after apply";
 pub const SENSITIVE: &str = "the value is sensitive in the plan";
 /// The note of the trace at the plan location; the trace's span names the plan file.
 const PLANNED: &str = "planned value";
-
-const GROUP_TYPES: &[&str] = &["aws_security_group", "aws_default_security_group"];
-const ACL_TYPES: &[&str] = &["aws_network_acl", "aws_default_network_acl"];
-const SUBNET_TYPES: &[&str] = &["aws_subnet"];
-const VPC_TYPES: &[&str] = &["aws_vpc"];
-const ENI_TYPES: &[&str] = &["aws_network_interface"];
-const CLUSTER_TYPES: &[&str] = &["aws_rds_cluster"];
 
 /// One planned managed resource instance.
 pub struct Instance<'b, 'a> {
@@ -238,7 +236,12 @@ impl<'b, 'a> Plan<'b, 'a> {
         let installed = source
             .dir
             .as_deref()
-            .map(installed_modules)
+            .map(|dir| {
+                installed_modules(dir)
+                    .into_iter()
+                    .map(|(key, installed)| (key, dir.join(installed)))
+                    .collect()
+            })
             .unwrap_or_default();
         let modules = module_addresses
             .iter()
@@ -770,28 +773,16 @@ impl<'b> Attr<'_, '_, 'b, '_> {
 }
 
 fn protocol(value: &Json<'_>) -> Result<Protocol, String> {
-    let text = json::to_text(value)?;
-    Protocol::parse(&text).ok_or_else(|| format!("`{text}` is not a protocol"))
+    portcullis_terraform_core::schema::protocol(&json::to_text(value)?)
 }
 
 fn cidr(value: &Json<'_>) -> Result<Cidr, String> {
-    let text = json::to_text(value)?;
-    Cidr::parse(&text).map_err(|error| error.0)
+    portcullis_terraform_core::schema::cidr(&json::to_text(value)?)
 }
-
-/// Peer attributes of every rule form (inline, `aws_security_group_rule`, `aws_vpc_*_rule`);
-/// their names do not collide, so one table serves all.
-const CIDR_ATTRS: &[&str] = &["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"];
-const GROUP_ATTRS: &[&str] = &[
-    "security_groups",
-    "source_security_group_id",
-    "referenced_security_group_id",
-];
-const PREFIX_ATTRS: &[&str] = &["prefix_list_ids", "prefix_list_id"];
 
 fn peers(fields: Fields<'_, '_, '_, '_>) -> Vec<Peer> {
     let mut out = Vec::new();
-    for name in CIDR_ATTRS {
+    for name in CIDR_LIST_ATTRS.iter().chain(CIDR_ATTRS) {
         out.extend(fields.attr(name).values(cidr).into_iter().map(Peer::Cidr));
     }
     for name in GROUP_ATTRS {
@@ -1279,7 +1270,7 @@ fn nacl_entry(
         .and_then(|attr| attr.value(|value| NaclAction::parse(&json::to_text(value)?)))
         .unwrap_or_else(|| Value::unknown("action is not set", span));
     // A plan writes both address attributes, one of them empty.
-    let cidr = ["cidr_block", "ipv6_cidr_block"]
+    let cidr = NACL_CIDR_ATTRS
         .iter()
         .map(|name| fields.attr(name))
         .find(|attr| attr.is_set() && attr.planned.value.and_then(json::as_str) != Some(""))

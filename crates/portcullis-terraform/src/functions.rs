@@ -8,15 +8,15 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use portcullis_ir::Span;
 use portcullis_net::{IpNet, Ipv4Net, Ipv6Net};
 
-use crate::eval::{MAX_ITEMS, MAX_STRING};
+use crate::limits::{Limit, MAX_ITEMS, MAX_STRING};
 use crate::value::{Kind, V, format_number};
 
 type Result<T> = std::result::Result<T, String>;
 
 /// Calls a function. A failure is an error (which `try` skips) when no argument depends on an
 /// unknown value, since it then happens in every evaluation; otherwise it is unknown.
-/// `Err` describes a limit reached.
-pub fn call(name: &str, args: Vec<V>, span: Span) -> std::result::Result<V, String> {
+/// `Err` is the limit reached.
+pub fn call(name: &str, args: Vec<V>, span: Span) -> std::result::Result<V, Limit> {
     let depends_on_unknown = args.iter().any(V::depends_on_unknown);
     let fail = |reason: String| V::failure(reason, depends_on_unknown, span);
     let result = match name {
@@ -179,12 +179,8 @@ pub fn call(name: &str, args: Vec<V>, span: Span) -> std::result::Result<V, Stri
         }
     };
     match result {
-        Ok(Kind::Str(text)) if text.len() > MAX_STRING => {
-            Err(format!("a string longer than {MAX_STRING} bytes"))
-        }
-        Ok(Kind::List(items)) if items.len() > MAX_ITEMS => {
-            Err(format!("a list of more than {MAX_ITEMS} items"))
-        }
+        Ok(Kind::Str(text)) if text.len() > MAX_STRING => Err(Limit::StringBytes),
+        Ok(Kind::List(items)) if items.len() > MAX_ITEMS => Err(Limit::ListItems),
         Ok(kind) => Ok(V::new(kind, span)),
         Err(reason) => Ok(fail(reason)),
     }
