@@ -3,6 +3,7 @@
 //! the configuration allows (variables, tfvars, locals, functions, `count`/`for_each`,
 //! `dynamic` blocks, modules) and every value it could not know marked unknown with a reason.
 
+mod comments;
 mod eval;
 mod extract;
 mod functions;
@@ -29,6 +30,7 @@ use crate::loading::Shared;
 use crate::paths::{dir_of, display, is_tfvars};
 use crate::roots::{Dir, Parsed, in_terraform_dir, local_calls, may_call_modules, root_modules};
 
+pub use crate::comments::comments;
 pub use crate::options::Options;
 pub use crate::paths::is_terraform_file;
 
