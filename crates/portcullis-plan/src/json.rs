@@ -10,9 +10,10 @@ pub type Json<'a> = J<'a>;
 /// Strict JSON: a plan is machine-written, so anything lenient is a corrupt file.
 pub fn parse(text: &str) -> Result<Json<'_>, (usize, String)> {
     let options = portcullis_json::strict();
-    let result =
+    let result = portcullis_terraform_core::guarded(|| {
         jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &options)
-            .map_err(|error| (error.range().start, error.kind().to_string()))?;
+    })?
+    .map_err(|error| (error.range().start, error.kind().to_string()))?;
     result
         .value
         .ok_or_else(|| (0, "the file holds no JSON value".to_owned()))

@@ -9,10 +9,9 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 use portcullis_ir::{MAX_FILE_SIZE, SourceFile, SourceMap, Span};
+use portcullis_terraform_core::hcl;
 
 use crate::json;
-
-const BOM: &str = "\u{feff}";
 
 /// An attribute's expression.
 #[derive(Debug)]
@@ -191,10 +190,7 @@ fn tf_files(dir: &Path) -> Vec<PathBuf> {
 /// A file that does not parse contributes nothing: the Terraform front-end reports it, and
 /// findings fall back to the plan's own location.
 fn read_module(file: &Arc<SourceFile>, module: &mut SrcModule) {
-    let text: &str = &file.text;
-    let (text, shift) = text
-        .strip_prefix(BOM)
-        .map_or((text, 0), |rest| (rest, BOM.len()));
+    let (text, shift) = hcl::strip_bom(&file.text);
     let at = At { file, shift };
     if file.path.ends_with(".json") {
         if let Ok(root) = json::parse(text) {
@@ -202,7 +198,8 @@ fn read_module(file: &Arc<SourceFile>, module: &mut SrcModule) {
         }
         return;
     }
-    let Ok(body) = hcl_edit::parser::parse_body(text) else {
+    // Keys renamed to get past duplicates are object keys, never the attribute names read here.
+    let Ok((body, _)) = hcl::parse_body(text) else {
         return;
     };
     for block in body.blocks() {
@@ -432,31 +429,4 @@ impl At<'_> {
         }
         out
     }
-}
-
-/// `.terraform/modules/modules.json` under a root: where `terraform init` installed each
-/// module key (`sg`, `sg.rules`).
-pub fn installed_modules(root: &Path) -> BTreeMap<String, PathBuf> {
-    let path = root.join(".terraform").join("modules").join("modules.json");
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return BTreeMap::new();
-    };
-    let Ok(manifest) = json::parse(&text) else {
-        return BTreeMap::new();
-    };
-    let Some(modules) = json::get(&manifest, "Modules") else {
-        return BTreeMap::new();
-    };
-    json::items(modules)
-        .iter()
-        .filter_map(|entry| {
-            let key = json::str_at(entry, "Key")?;
-            let dir = json::str_at(entry, "Dir")?;
-            (!key.is_empty()).then(|| (key.to_owned(), root.join(dir)))
-        })
-        .collect()
-}
-
-pub fn is_local_source(source: &str) -> bool {
-    source.starts_with("./") || source.starts_with("../")
 }

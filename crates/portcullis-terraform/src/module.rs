@@ -1,9 +1,10 @@
 //! A module directory's declarations, indexed by name, borrowed from its parsed files.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use crate::paths::{display, is_tfvars};
 use crate::syntax::{Attr, Block, Body, ParsedFile, is_override};
 
 #[derive(Debug, Default)]
@@ -133,44 +134,4 @@ impl<'a> Module<'a> {
     pub fn call(&self, name: &str) -> Option<&Block<'a>> {
         self.calls.iter().find(|block| block.label(0) == name)
     }
-}
-
-pub fn is_tfvars(path: &str) -> bool {
-    path.ends_with(".tfvars") || path.ends_with(".tfvars.json")
-}
-
-/// Removes `.` and resolves `..` lexically (no filesystem access, symlinks are not followed).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out: Vec<Component<'_>> = Vec::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(component),
-            },
-            other => out.push(other),
-        }
-    }
-    if out.is_empty() {
-        return PathBuf::from(".");
-    }
-    out.iter().collect()
-}
-
-pub fn display(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
-}
-
-/// The directory of a file path as given (`.` for a bare file name).
-pub fn dir_of(path: &str) -> PathBuf {
-    normalize(Path::new(path).parent().unwrap_or_else(|| Path::new("")))
-}
-
-/// Whether a module source is a local path, which Terraform reads in place.
-pub fn is_local_source(source: &str) -> bool {
-    source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
 }

@@ -8,10 +8,7 @@ use std::sync::Arc;
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use portcullis_ir::{FileId, Problem, SourceFile, Span};
-
-const BOM: &str = "\u{feff}";
-/// Duplicate object keys renamed before giving up on a file (each rename is one re-parse).
-const MAX_RENAMES: usize = 64;
+use portcullis_terraform_core::{guarded, hcl};
 
 /// How to turn a parser range into a [`Span`] of the original file.
 #[derive(Clone, Copy, Debug)]
@@ -119,10 +116,7 @@ pub fn is_json(path: &str) -> bool {
 
 /// Parses a file, or returns the problem at the error position.
 pub fn parse(source: &Arc<SourceFile>) -> Result<ParsedFile, Problem> {
-    let text: &str = &source.text;
-    let (text, shift) = text
-        .strip_prefix(BOM)
-        .map_or((text, 0), |rest| (rest, BOM.len()));
+    let (text, shift) = hcl::strip_bom(&source.text);
     let problem = |offset: usize, message: String| Problem {
         span: source.span(offset + shift, offset + shift),
         message,
@@ -142,81 +136,14 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<ParsedFile, Problem> {
             renamed: BTreeMap::new(),
         });
     }
-    let (body, renamed) = parse_hcl(text).map_err(|(offset, message)| problem(offset, message))?;
+    let (body, renamed) =
+        hcl::parse_body(text).map_err(|(offset, message)| problem(offset, message))?;
     Ok(ParsedFile {
         source: Arc::clone(source),
         tree: Tree::Hcl(body),
         shift,
         renamed,
     })
-}
-
-/// Parses HCL. Terraform accepts a key given twice in an object constructor (the later one
-/// wins) but hcl-edit rejects it; such a key is renamed in a copy of the text to a placeholder
-/// of the same length, so spans stay exact, and the evaluator restores its name.
-fn parse_hcl(
-    text: &str,
-) -> Result<(hcl_edit::structure::Body, BTreeMap<usize, String>), (usize, String)> {
-    let mut renamed = BTreeMap::new();
-    let mut patched: Option<String> = None;
-    loop {
-        let current = patched.as_deref().unwrap_or(text);
-        match guarded(|| hcl_edit::parser::parse_body(current))? {
-            Ok(body) => return Ok((body, renamed)),
-            Err(error) => {
-                let offset = error.location().offset();
-                let failure = (offset, error.message().to_owned());
-                if !error.message().contains("redefined object key") || renamed.len() >= MAX_RENAMES
-                {
-                    return Err(failure);
-                }
-                let Some((range, name)) = key_at(current, offset) else {
-                    return Err(failure);
-                };
-                let Some(placeholder) = placeholder(range.len(), renamed.len()) else {
-                    return Err(failure);
-                };
-                let mut next = current.to_owned();
-                next.replace_range(range.clone(), &placeholder);
-                renamed.insert(offset, name);
-                patched = Some(next);
-            }
-        }
-    }
-}
-
-/// Runs a parser so that a bug in it becomes a problem for this file rather than the end of
-/// the scan.
-fn guarded<T>(parse: impl FnOnce() -> T) -> Result<T, (usize, String)> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse))
-        .map_err(|_| (0, "the parser failed on this file".to_owned()))
-}
-
-/// The replaceable range and the name of an object key starting at `offset`.
-fn key_at(text: &str, offset: usize) -> Option<(Range<usize>, String)> {
-    let rest = text.get(offset..)?;
-    if let Some(quoted) = rest.strip_prefix('"') {
-        let end = quoted.find('"')?;
-        let name = quoted.get(..end)?;
-        if name.contains('\\') || name.contains("${") {
-            return None;
-        }
-        return Some((offset + 1..offset + 1 + end, name.to_owned()));
-    }
-    let end = rest
-        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
-        .unwrap_or(rest.len());
-    let name = rest.get(..end)?;
-    Some((offset..offset + end, name.to_owned())).filter(|_| !name.is_empty())
-}
-
-/// An identifier of exactly `len` bytes that no real key uses.
-fn placeholder(len: usize, counter: usize) -> Option<String> {
-    let digits = counter.to_string();
-    if len < digits.len() + 1 {
-        return None;
-    }
-    Some(format!("_{digits:_>width$}", width = len - 1))
 }
 
 fn parse_json(text: &str) -> Result<Json, (usize, String)> {

@@ -5,6 +5,47 @@
 use std::collections::BTreeMap;
 
 use portcullis_ir::{Inventory, Reachability, ResourceRole, Value};
+use portcullis_net::{Cidr, Protocol};
+
+/// Peer attributes of every rule form (inline, `aws_security_group_rule`, `aws_vpc_*_rule`);
+/// their names do not collide, so one table serves all. These take lists of CIDRs...
+pub const CIDR_LIST_ATTRS: &[&str] = &["cidr_blocks", "ipv6_cidr_blocks"];
+/// ... these one CIDR ...
+pub const CIDR_ATTRS: &[&str] = &["cidr_ipv4", "cidr_ipv6"];
+/// ... these security groups (ids, or names in a default VPC) ...
+pub const GROUP_ATTRS: &[&str] = &[
+    "security_groups",
+    "source_security_group_id",
+    "referenced_security_group_id",
+];
+/// ... and these managed prefix lists. `self = true` names the rule's own group.
+pub const PREFIX_ATTRS: &[&str] = &["prefix_list_ids", "prefix_list_id"];
+
+/// The address attributes of a NACL entry, of which one is given.
+pub const NACL_CIDR_ATTRS: &[&str] = &["cidr_block", "ipv6_cidr_block"];
+
+/// The resource types whose ids an attribute holding security groups may name.
+pub const GROUP_TYPES: &[&str] = &["aws_security_group", "aws_default_security_group"];
+/// ... network ACLs.
+pub const ACL_TYPES: &[&str] = &["aws_network_acl", "aws_default_network_acl"];
+/// ... subnets.
+pub const SUBNET_TYPES: &[&str] = &["aws_subnet"];
+/// ... VPCs.
+pub const VPC_TYPES: &[&str] = &["aws_vpc"];
+/// ... network interfaces (the target of an Elastic IP).
+pub const ENI_TYPES: &[&str] = &["aws_network_interface"];
+/// ... Aurora clusters (of an Aurora instance).
+pub const CLUSTER_TYPES: &[&str] = &["aws_rds_cluster"];
+
+/// A rule's `protocol` or `ip_protocol` as the provider reads it (`tcp`, `6`, `-1`, `all`, ...).
+pub fn protocol(text: &str) -> Result<Protocol, String> {
+    Protocol::parse(text).ok_or_else(|| format!("`{text}` is not a protocol"))
+}
+
+/// A CIDR attribute's value.
+pub fn cidr(text: &str) -> Result<Cidr, String> {
+    Cidr::parse(text).map_err(|error| error.0)
+}
 
 /// How a resource type's reachability from outside its VPC is written.
 pub enum Reach {

@@ -4,7 +4,8 @@
 
 use hcl_edit::expr::{Expression, ObjectKey};
 
-use crate::eval::{Ctx, Frame};
+use super::context::Ctx;
+use super::frame::Frame;
 use crate::syntax::{Expr, Json, Src};
 use crate::value::{Kind, V};
 
