@@ -2,14 +2,16 @@
 //! suppressions and the baseline applied, configuration settled, everything sorted and capped.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use portcullis_diagnostics::{Diagnostic, SuppressedFinding};
-use portcullis_ir::{FileId, Problem, SourceMap, Span, SuppressedBy};
+use portcullis_ir::{Comment, FileId, Problem, SourceFile, SourceMap, Span, SuppressedBy};
 use portcullis_suppress::Date;
 use rayon::prelude::*;
 
 use crate::ScanOptions;
 use crate::units::Checked;
+use crate::walk::{FileKind, file_kind};
 
 /// The reported findings, the suppressed ones, and the problems, each in output order.
 pub(crate) struct Reported {
@@ -46,13 +48,8 @@ pub(crate) fn finish(
         );
     }
     let findings = merge_across_roots(findings);
-    let applied = portcullis_suppress::apply(
-        sources,
-        findings,
-        &declared,
-        &portcullis_suppress::line_comments,
-        Date::today(),
-    );
+    let applied =
+        portcullis_suppress::apply(sources, findings, &declared, &comments_of, Date::today());
     let mut suppressed = applied.suppressed;
     let mut findings = applied.kept;
     findings.extend(settle(applied.reported, &options.settings));
@@ -114,6 +111,15 @@ fn merge_across_roots(findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
         }
     }
     merged
+}
+
+/// The comments of a file, as the front-end that reads it finds them (JSON has none).
+fn comments_of(file: &SourceFile) -> Vec<Comment> {
+    match file_kind(Path::new(&file.path)) {
+        Some(FileKind::Terraform) => portcullis_terraform::comments(file),
+        Some(FileKind::CloudFormation) => portcullis_cloudformation::comments(file),
+        None => Vec::new(),
+    }
 }
 
 /// Applies the configuration to the suppression pass's findings, which no rule's check made:

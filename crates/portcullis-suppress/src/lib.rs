@@ -8,7 +8,6 @@
 //! suppressions stop suppressing and are reported; unused portcullis suppressions are reported.
 
 mod date;
-mod lines;
 mod marker;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,7 +23,6 @@ use portcullis_ir::{
 };
 
 pub use date::Date;
-pub use lines::comments as line_comments;
 pub use marker::{PLACEHOLDER_REASON, Problem};
 
 use marker::{MARKER_WORDS, Parsed, check_expiry, markers_in};
