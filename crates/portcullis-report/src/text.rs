@@ -79,10 +79,11 @@ fn excerpts(sources: &SourceMap, spans: impl Iterator<Item = Span>) -> BTreeMap<
                 .get(..start)
                 .and_then(|before| before.rfind('\n'))
                 .map_or(0, |newline| newline + 1);
+            // The line break is kept, so that a `\r\n` is read as one.
             let line_end = text
                 .get(end..)
                 .and_then(|after| after.find('\n'))
-                .map_or(text.len(), |newline| end + newline);
+                .map_or(text.len(), |newline| end + newline + 1);
             let (offset, lines) = match text.get(line_start..line_end) {
                 Some(lines) => (u32::try_from(line_start).unwrap_or(u32::MAX), lines),
                 None => (0, text),
