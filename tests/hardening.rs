@@ -424,7 +424,7 @@ fn invalid_utf8_is_reported_with_its_position() {
         &[("latin1.tf", &latin1), ("ok.tf", SSH_OPEN.as_bytes())],
     );
     let result = scan(&dir);
-    let (_, _, message) = problem_of(&result, "latin1.tf");
+    let (line, column, message) = problem_of(&result, "latin1.tf");
     assert!(
         message.contains(&format!(
             "byte 0xe9 at line 1, column {}, offset {at}",
@@ -432,6 +432,8 @@ fn invalid_utf8_is_reported_with_its_position() {
         )),
         "{message}"
     );
+    // The problem itself sits on that byte, for every format and for the editor.
+    assert_eq!((line, column), (1, u32::try_from(at + 1).unwrap()));
     assert!(has_ssh_finding(&result, "ok.tf"));
 }
 

@@ -32,11 +32,11 @@ pub(crate) fn read_all(
     options: &ScanOptions,
 ) -> Inputs {
     // Files are read and indexed (their line index) in parallel, and registered in path order.
-    let read: Vec<(PathBuf, Result<SourceFile, String>)> = paths
+    let read: Vec<(PathBuf, Result<SourceFile, Unreadable>)> = paths
         .into_par_iter()
         .map(|path| {
             let text = match options.overlays.get(&path) {
-                Some(text) => Ok(text.clone()),
+                Some(text) => buffer_text(&path, text, options),
                 None => read_text(&path, &options.paths, options.max_file_size),
             };
             if let Some(counter) = &options.progress {
@@ -81,11 +81,17 @@ pub(crate) fn read_all(
                     None => {}
                 }
             }
-            Err(message) => {
-                let file = sources.add(display_path(&path), "");
+            Err(unreadable) => {
+                // A file that is not UTF-8 is registered with its valid prefix and a replacement
+                // for the rest, so that the problem sits at the byte that broke it.
+                let (text, at) = match unreadable.text {
+                    Some((text, offset)) => (text, offset),
+                    None => (String::new(), 0),
+                };
+                let file = sources.add(display_path(&path), text);
                 problems.push(Problem {
-                    span: file.span(0, 0),
-                    message,
+                    span: file.span(at, at),
+                    message: unreadable.message,
                 });
             }
         }
@@ -107,34 +113,75 @@ pub(crate) fn display_path(path: &Path) -> String {
         .map_or_else(|| text.clone().into_owned(), str::to_owned)
 }
 
+/// Why a file was not analysed.
+pub(crate) struct Unreadable {
+    message: String,
+    /// For a file that is not UTF-8: its text with the invalid bytes replaced, and the offset
+    /// of the first one.
+    text: Option<(String, usize)>,
+}
+
+impl From<String> for Unreadable {
+    fn from(message: String) -> Self {
+        Self {
+            message,
+            text: None,
+        }
+    }
+}
+
+fn too_big(size: u64, max_size: u64) -> Unreadable {
+    Unreadable::from(format!(
+        "file is {size} bytes, over the {max_size}-byte limit; it was not analysed"
+    ))
+}
+
+/// The text of an unsaved editor buffer, judged as the scan of the saved file would judge it: over
+/// the size limit, or saved in an encoding other than UTF-8 (which the editor decoded), it is
+/// not analysed.
+fn buffer_text(path: &Path, text: &str, options: &ScanOptions) -> Result<String, Unreadable> {
+    let size = text.len() as u64;
+    if size > options.max_file_size {
+        return Err(too_big(size, options.max_file_size));
+    }
+    if let Err(unreadable) = read_text(path, &options.paths, options.max_file_size)
+        && unreadable.text.is_some()
+    {
+        return Err(unreadable);
+    }
+    Ok(text.to_owned())
+}
+
 /// Reads a file as text, or says why it cannot be.
 ///
 /// A symbolic link is followed only when it resolves to a regular file inside a scanned path (or
 /// was named on the command line): a repository must not make the scanner read, and quote in
 /// excerpts, files elsewhere on the machine, nor block on a FIFO or a device.
-fn read_text(path: &Path, roots: &[PathBuf], max_size: u64) -> Result<String, String> {
-    let cannot_read = |error: std::io::Error| format!("cannot read file: {error}");
+fn read_text(path: &Path, roots: &[PathBuf], max_size: u64) -> Result<String, Unreadable> {
+    let cannot_read =
+        |error: std::io::Error| Unreadable::from(format!("cannot read file: {error}"));
     let link = std::fs::symlink_metadata(path).map_err(cannot_read)?;
     if link.file_type().is_symlink() && !roots.iter().any(|root| root == path) {
-        let target = std::fs::canonicalize(path)
-            .map_err(|error| format!("cannot read file: broken symbolic link ({error})"))?;
+        let target = std::fs::canonicalize(path).map_err(|error| {
+            Unreadable::from(format!("cannot read file: broken symbolic link ({error})"))
+        })?;
         let inside = roots
             .iter()
             .filter_map(|root| std::fs::canonicalize(root).ok())
             .any(|root| target.starts_with(root));
         if !inside {
-            return Err(
+            return Err(Unreadable::from(
                 "symbolic link to a file outside the scanned paths; it was not followed".to_owned(),
-            );
+            ));
         }
     }
     let metadata = std::fs::metadata(path).map_err(cannot_read)?;
     if !metadata.is_file() {
-        return Err("not a regular file; it was not analysed".to_owned());
+        return Err(Unreadable::from(
+            "not a regular file; it was not analysed".to_owned(),
+        ));
     }
-    let too_big = |size: u64| {
-        format!("file is {size} bytes, over the {max_size}-byte limit; it was not analysed")
-    };
+    let too_big = |size: u64| too_big(size, max_size);
     if metadata.len() > max_size {
         return Err(too_big(metadata.len()));
     }
@@ -152,7 +199,7 @@ fn read_text(path: &Path, roots: &[PathBuf], max_size: u64) -> Result<String, St
 
 /// UTF-8, or UTF-16 with a byte-order mark (what some Windows editors write). The mark is kept, as
 /// U+FEFF, so that front-ends skip it as they skip a UTF-8 one and columns stay right.
-fn decode(bytes: Vec<u8>) -> Result<String, String> {
+fn decode(bytes: Vec<u8>) -> Result<String, Unreadable> {
     let unit: Option<fn([u8; 2]) -> u16> = match bytes.get(..2) {
         Some([0xFF, 0xFE]) => Some(u16::from_le_bytes),
         Some([0xFE, 0xFF]) => Some(u16::from_be_bytes),
@@ -160,14 +207,16 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
     };
     if let Some(unit) = unit {
         if !bytes.len().is_multiple_of(2) {
-            return Err("file starts with a UTF-16 byte-order mark but has an odd number of bytes; it was not analysed".to_owned());
+            return Err(Unreadable::from("file starts with a UTF-16 byte-order mark but has an odd number of bytes; it was not analysed".to_owned()));
         }
         let units: Vec<u16> = bytes
             .chunks_exact(2)
             .map(|pair| unit([pair[0], pair[1]]))
             .collect();
         return String::from_utf16(&units).map_err(|_| {
-            "file is not valid UTF-16 (an unpaired surrogate); it was not analysed".to_owned()
+            Unreadable::from(
+                "file is not valid UTF-16 (an unpaired surrogate); it was not analysed".to_owned(),
+            )
         });
     }
     String::from_utf8(bytes).map_err(|error| {
@@ -177,9 +226,12 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
         let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
-        format!(
-            "file is not valid UTF-8 (byte 0x{:02x} at line {line}, column {column}, offset {offset}); it was not analysed",
-            bytes[offset]
-        )
+        Unreadable {
+            message: format!(
+                "file is not valid UTF-8 (byte 0x{:02x} at line {line}, column {column}, offset {offset}); it was not analysed",
+                bytes[offset]
+            ),
+            text: Some((String::from_utf8_lossy(bytes).into_owned(), offset)),
+        }
     })
 }
