@@ -33,6 +33,16 @@ impl Target {
     }
 }
 
+impl Target {
+    /// The directory whose configuration applies.
+    pub fn dir(&self) -> PathBuf {
+        match self {
+            Self::Module(dir) => dir.clone(),
+            Self::Template(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        }
+    }
+}
+
 /// Open buffers by path.
 pub type Overlays = BTreeMap<PathBuf, Arc<str>>;
 

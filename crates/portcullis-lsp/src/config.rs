@@ -2,6 +2,7 @@
 //! workspace root upwards and read by the CLI's own loader, so that the editor reports what CI
 //! reports (rules, severities, ports, trusted CIDRs, Terraform variable files, size limit).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -63,10 +64,79 @@ impl Config {
             ),
         }
     }
+}
 
-    /// The file read, if one was found.
-    pub fn file(&self) -> Option<&Path> {
-        self.source.as_ref().map(|(path, _)| path.as_path())
+/// When and how large a file was last seen: a cheap test of whether it changed on disk, for
+/// clients that report no file changes.
+pub type Stamp = Option<(std::time::SystemTime, u64)>;
+
+pub fn stamp(path: &Path) -> Stamp {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.modified().ok()?, metadata.len()))
+}
+
+/// The configuration of each directory: its nearest file, found walking up as the CLI finds it,
+/// read once and again whenever the file changes.
+#[derive(Default)]
+pub struct Configs {
+    /// By file (`None`: no file, the defaults), with the file's stamp when it was read.
+    by_file: BTreeMap<Option<PathBuf>, (Config, Stamp)>,
+}
+
+/// What [`Configs::for_dir`] found.
+pub struct Found {
+    pub file: Option<PathBuf>,
+    pub config: Arc<Resolved>,
+    /// Why the file could not be used, the first time it is read (the defaults apply).
+    pub warning: Option<String>,
+    /// Whether the file was read just now.
+    pub fresh: bool,
+}
+
+impl Configs {
+    pub fn for_dir(&mut self, dir: &Path) -> Found {
+        let file = portcullis_config::discover(dir);
+        if let Some((config, _)) = self.by_file.get(&file) {
+            return Found {
+                file,
+                config: Arc::clone(&config.resolved),
+                warning: None,
+                fresh: false,
+            };
+        }
+        let (config, warning) = match &file {
+            Some(path) => Config::load(Some(path)),
+            None => (Config::default(), None),
+        };
+        let found = Found {
+            file: file.clone(),
+            config: Arc::clone(&config.resolved),
+            warning,
+            fresh: true,
+        };
+        let stamp = file.as_deref().and_then(stamp);
+        self.by_file.insert(file, (config, stamp));
+        found
+    }
+
+    /// Reads again the files that changed on disk; returns those whose configuration changed,
+    /// with the warning of each that cannot be used.
+    pub fn refresh(&mut self) -> Vec<(PathBuf, Option<String>)> {
+        let mut changed = Vec::new();
+        for (file, (config, seen)) in &mut self.by_file {
+            let Some(path) = file else { continue };
+            let now = stamp(path);
+            if now == *seen {
+                continue;
+            }
+            *seen = now;
+            let (fresh, warning) = Config::load(Some(path));
+            if fresh != *config {
+                *config = fresh;
+                changed.push((path.clone(), warning));
+            }
+        }
+        changed
     }
 }
 
@@ -99,7 +169,10 @@ mod tests {
         );
         let (config, warning) = Config::load(Some(&dir));
         assert_eq!(warning, None);
-        assert_eq!(config.file(), Some(dir.join(".portcullis.toml").as_path()));
+        assert_eq!(
+            config.source.map(|(path, _)| path),
+            Some(dir.join(".portcullis.toml"))
+        );
         let settings = &config.resolved.settings;
         let rule = |code| portcullis_checks::find_rule(code).unwrap();
         assert!(!settings.is_enabled(rule("SG013")));

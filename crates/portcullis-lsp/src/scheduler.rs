@@ -13,6 +13,7 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 use portcullis_diagnostics::Diagnostic;
 
 use crate::analysis::{Analysis, Overlays, Target};
+use crate::config::Stamp;
 use crate::documents::{self, Documents};
 
 /// An analysis with the buffer versions it read and its findings as LSP diagnostics.
@@ -47,6 +48,11 @@ pub struct UnitState {
     pub cancel: Option<Arc<AtomicBool>>,
     pub current: Option<Snapshot>,
     pub published: BTreeSet<PathBuf>,
+    /// The configuration file its last analysis followed (`None` inside: the defaults).
+    pub config_file: Option<Option<PathBuf>>,
+    /// The files its last analysis read from disk, with their stamps then: one that changes is
+    /// a change to the unit, even when the client reports nothing.
+    pub inputs: BTreeMap<PathBuf, Stamp>,
 }
 
 pub struct Job {
@@ -66,6 +72,10 @@ pub struct Done {
     /// `None` when the analysis panicked.
     pub analysis: Option<Analysis>,
 }
+
+/// The configuration of a directory, and the file it comes from (`None`: the defaults).
+pub type ConfigFor<'a> =
+    dyn FnMut(&Path) -> (Option<PathBuf>, Arc<portcullis_config::Resolved>) + 'a;
 
 /// The units and the queue of the analysis thread.
 pub struct Scheduler {
@@ -101,12 +111,13 @@ impl Scheduler {
         self.units.values().filter_map(|unit| unit.due).min()
     }
 
-    /// Queues the analyses whose debounce time has come.
+    /// Queues the analyses whose debounce time has come, each with the configuration
+    /// `config_for` gives its directory (and the file it came from).
     pub fn start_due(
         &mut self,
         documents: &Documents,
-        config: &Arc<portcullis_config::Resolved>,
         workspace: Option<&Path>,
+        config_for: &mut ConfigFor<'_>,
     ) {
         let now = Instant::now();
         let overlays = documents::overlays(documents);
@@ -116,13 +127,15 @@ impl Scheduler {
                 unit.due = None;
                 let cancel = Arc::new(AtomicBool::new(false));
                 unit.cancel = Some(Arc::clone(&cancel));
+                let (config_file, config) = config_for(&target.dir());
+                unit.config_file = Some(config_file);
                 let _ = self.jobs.send(Job {
                     target: target.clone(),
                     generation: unit.generation,
                     cancel,
                     overlays: overlays.clone(),
                     versions: versions.clone(),
-                    config: Arc::clone(config),
+                    config,
                     workspace: workspace.map(Path::to_path_buf),
                 });
             }
@@ -174,15 +187,16 @@ mod tests {
             units: BTreeMap::new(),
         };
         let config = Arc::new(portcullis_config::Resolved::default());
+        let mut config_for = |_: &Path| (None, Arc::clone(&config));
         let target = Target::Module(PathBuf::from("/nonexistent/portcullis-cancel"));
         server.touch(target.clone(), Duration::ZERO);
-        server.start_due(&Documents::new(), &config, None);
+        server.start_due(&Documents::new(), None, &mut config_for);
         let first: Job = queue.try_recv().expect("a queued analysis");
         assert!(!first.cancel.load(Ordering::Relaxed));
         // An edit makes the first analysis stale: it is told to stop; the next one is not.
         server.touch(target, Duration::ZERO);
         assert!(first.cancel.load(Ordering::Relaxed));
-        server.start_due(&Documents::new(), &config, None);
+        server.start_due(&Documents::new(), None, &mut config_for);
         let second: Job = queue.try_recv().expect("the analysis of the edit");
         assert!(!second.cancel.load(Ordering::Relaxed));
         assert!(second.generation > first.generation);

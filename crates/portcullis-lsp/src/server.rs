@@ -2,12 +2,12 @@
 //! analyses. Edits are debounced per unit, queued analyses that a newer edit made stale are
 //! skipped, and a result is published only if no edit touched its unit since it was queued.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Sender, after, never, select, unbounded};
+use crossbeam_channel::{Sender, after, select, unbounded};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
@@ -23,13 +23,16 @@ use lsp_types::{
 use serde_json::Value;
 
 use crate::analysis::Target;
-use crate::config::{self, Config};
+use crate::config::{self, Configs};
 use crate::documents::{Document, Documents, Replacement, apply_change};
 use crate::scheduler::{Done, Scheduler, Snapshot};
 use crate::{actions, convert, hover, uri};
 
 /// Long enough to skip the analyses of a burst of keystrokes, short enough to feel live.
 const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// How often files are checked for changes the client may not report.
+const POLL_INTERVAL: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -45,7 +48,8 @@ struct Server {
     scheduler: Scheduler,
     phase: Phase,
     workspace: Option<PathBuf>,
-    config: Config,
+    configs: Configs,
+    next_poll: Instant,
     debounce: Duration,
     watch_files: bool,
     documents: Documents,
@@ -64,21 +68,24 @@ pub fn run(connection: Connection) -> i32 {
         scheduler,
         phase: Phase::Uninitialized,
         workspace: None,
-        config: Config::default(),
+        configs: Configs::default(),
+        next_poll: Instant::now() + POLL_INTERVAL,
         debounce: DEFAULT_DEBOUNCE,
         watch_files: false,
         documents: Documents::new(),
         last_good: BTreeMap::new(),
     };
     loop {
-        server.scheduler.start_due(
-            &server.documents,
-            &server.config.resolved,
-            server.workspace.as_deref(),
-        );
-        let tick = server.scheduler.next_due().map_or_else(never, |due| {
-            after(due.saturating_duration_since(Instant::now()))
-        });
+        if server.next_poll <= Instant::now() {
+            server.poll();
+            server.next_poll = Instant::now() + POLL_INTERVAL;
+        }
+        server.start_due();
+        let next = server
+            .scheduler
+            .next_due()
+            .map_or(server.next_poll, |due| due.min(server.next_poll));
+        let tick = after(next.saturating_duration_since(Instant::now()));
         select! {
             recv(connection.receiver) -> message => match message {
                 Ok(message) => {
@@ -214,13 +221,21 @@ impl Server {
             .map(|folder| &folder.uri)
             .or(params.root_uri.as_ref());
         self.workspace = root.and_then(uri::to_path);
-        if let Some(ms) = params
+        if let Some(value) = params
             .initialization_options
             .as_ref()
             .and_then(|options| options.get("debounceMs"))
-            .and_then(Value::as_u64)
         {
-            self.debounce = Duration::from_millis(ms);
+            match value.as_u64() {
+                Some(ms) => self.debounce = Duration::from_millis(ms),
+                None => self.log(
+                    MessageType::WARNING,
+                    format!(
+                        "debounceMs {value} is not a whole number of milliseconds; using {} ms",
+                        self.debounce.as_millis()
+                    ),
+                ),
+            }
         }
         self.watch_files = params
             .capabilities
@@ -228,7 +243,14 @@ impl Server {
             .and_then(|workspace| workspace.did_change_watched_files)
             .and_then(|watch| watch.dynamic_registration)
             .unwrap_or(false);
-        self.load_config();
+        if let Some(workspace) = self.workspace.clone() {
+            let found = self.configs.for_dir(&workspace);
+            self.report_config(
+                found.file.as_deref(),
+                found.warning.as_deref(),
+                &found.config,
+            );
+        }
         self.phase = Phase::Running;
         to_value(InitializeResult {
             capabilities: ServerCapabilities {
@@ -259,9 +281,13 @@ impl Server {
         })
     }
 
-    /// Reloads the configuration; true when it changed.
-    fn load_config(&mut self) -> bool {
-        let (config, warning) = Config::load(self.workspace.as_deref());
+    /// Tells the user which configuration file the analyses follow, or why it cannot be used.
+    fn report_config(
+        &self,
+        file: Option<&Path>,
+        warning: Option<&str>,
+        config: &portcullis_config::Resolved,
+    ) {
         if let Some(warning) = warning {
             self.notify(
                 "window/showMessage",
@@ -270,9 +296,8 @@ impl Server {
                     message: format!("portcullis: {warning}; using the default rules"),
                 },
             );
-        } else if let Some(file) = config.file() {
-            // Tells the user, in the client's log, which file the analyses follow.
-            let disabled = &config.resolved.settings.disable;
+        } else if let Some(file) = file {
+            let disabled = &config.settings.disable;
             self.log(
                 MessageType::INFO,
                 format!(
@@ -286,9 +311,56 @@ impl Server {
                 ),
             );
         }
-        let changed = config != self.config;
-        self.config = config;
-        changed
+    }
+
+    /// Queues the analyses whose time has come, each with its directory's configuration.
+    fn start_due(&mut self) {
+        let mut read = Vec::new();
+        let configs = &mut self.configs;
+        self.scheduler
+            .start_due(&self.documents, self.workspace.as_deref(), &mut |dir| {
+                let found = configs.for_dir(dir);
+                if found.fresh {
+                    read.push((found.file.clone(), found.warning, Arc::clone(&found.config)));
+                }
+                (found.file, found.config)
+            });
+        for (file, warning, config) in read {
+            self.report_config(file.as_deref(), warning.as_deref(), &config);
+        }
+    }
+
+    /// Notices what changed on disk without a word from the client (not every client watches
+    /// files): configuration files, a configuration file created or removed nearer a unit, and
+    /// the files a unit's last analysis read that are not open.
+    fn poll(&mut self) {
+        let mut changed: BTreeSet<Target> = BTreeSet::new();
+        for (file, warning) in self.configs.refresh() {
+            let config = self.configs.for_dir(file.parent().unwrap_or(&file)).config;
+            self.report_config(Some(&file), warning.as_deref(), &config);
+            changed.extend(
+                self.scheduler
+                    .units
+                    .iter()
+                    .filter(|(_, unit)| unit.config_file == Some(Some(file.clone())))
+                    .map(|(target, _)| target.clone()),
+            );
+        }
+        for (target, unit) in &self.scheduler.units {
+            let moved = unit
+                .config_file
+                .as_ref()
+                .is_some_and(|file| *file != portcullis_config::discover(&target.dir()));
+            let rewritten = unit.inputs.iter().any(|(path, seen)| {
+                !self.documents.contains_key(path) && config::stamp(path) != *seen
+            });
+            if moved || rewritten {
+                changed.insert(target.clone());
+            }
+        }
+        for target in changed {
+            self.scheduler.touch(target, Duration::ZERO);
+        }
     }
 
     /// Asks the client to report changes to the configuration and to files on disk.
@@ -387,12 +459,7 @@ impl Server {
                 continue;
             };
             if config::is_config_file(&path) {
-                if self.load_config() {
-                    let all: Vec<Target> = self.scheduler.units.keys().cloned().collect();
-                    for target in all {
-                        self.scheduler.touch(target, Duration::ZERO);
-                    }
-                }
+                self.poll();
             } else if let Some(target) =
                 Target::of(&path).filter(|t| self.scheduler.units.contains_key(t))
             {
@@ -473,7 +540,19 @@ impl Server {
             };
             self.publish(path, published, done.versions.get(path).copied());
         }
+        let inputs = analysis
+            .sources
+            .files()
+            .iter()
+            .map(|file| PathBuf::from(&file.path))
+            .filter(|path| !self.documents.contains_key(path))
+            .map(|path| {
+                let stamp = config::stamp(&path);
+                (path, stamp)
+            })
+            .collect();
         if let Some(unit) = self.scheduler.units.get_mut(&done.target) {
+            unit.inputs = inputs;
             unit.published = by_file.into_keys().collect();
             unit.current = Some(Snapshot {
                 analysis,

@@ -538,3 +538,99 @@ fn bad_input_never_stops_the_server() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait(), 1);
 }
+
+const SSH_FROM_VARIABLE: &str = r#"variable "cidr" {
+  default = "10.0.0.0/8"
+}
+
+resource "aws_security_group" "ssh" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = [var.cidr]
+  }
+}
+"#;
+
+#[test]
+fn changes_on_disk_are_seen_without_file_watches() {
+    let dir = TempDir::new("poll");
+    let main = dir.write("main.tf", SSH);
+    let mut client = Client::spawn();
+    // No `didChangeWatchedFiles` capability, as in Neovim 0.11 on Linux, Helix or kak-lsp.
+    client.initialize(dir.path(), json!({}), json!({}));
+    open(&mut client, &main, SSH);
+    assert_eq!(client.diagnostics_for(&main).len(), 1);
+    // A configuration file saved next to it, which the client does not report.
+    dir.write("portcullis.toml", "[rules]\ndisable = [\"SG002\"]\n");
+    assert_eq!(client.diagnostics_for(&main), Vec::<Value>::new());
+    // Rewritten: the rule is back.
+    dir.write("portcullis.toml", "[rules]\ndisable = []\n");
+    assert_eq!(client.diagnostics_for(&main).len(), 1);
+    assert_eq!(shutdown(client), 0);
+
+    // A tfvars file that is not open, rewritten on disk.
+    let dir = TempDir::new("poll-tfvars");
+    let main = dir.write("main.tf", SSH_FROM_VARIABLE);
+    dir.write("terraform.tfvars", "cidr = \"10.1.0.0/16\"\n");
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}), json!({}));
+    open(&mut client, &main, SSH_FROM_VARIABLE);
+    assert_eq!(client.diagnostics_for(&main), Vec::<Value>::new());
+    dir.write("terraform.tfvars", "cidr = \"0.0.0.0/0\"\n");
+    let diagnostics = client.diagnostics_for(&main);
+    assert_eq!(summary(&diagnostics)[0].0, "SG002");
+    assert_eq!(shutdown(client), 0);
+}
+
+#[test]
+fn the_editor_judges_a_file_as_the_cli_does() {
+    let dir = TempDir::new("like-ci");
+    // A configuration nearer the file than the workspace root applies, as in the CLI.
+    std::fs::create_dir_all(dir.path().join("infra")).unwrap();
+    dir.write("infra/portcullis.toml", "[rules]\ndisable = [\"SG002\"]\n");
+    let infra = dir.write("infra/main.tf", SSH);
+    // So does its size limit, to open buffers too.
+    std::fs::create_dir_all(dir.path().join("small")).unwrap();
+    dir.write("small/portcullis.toml", "max-file-size = 50\n");
+    let small = dir.write("small/main.tf", SSH);
+    // A file saved in Latin-1 is not analysed, and the problem sits on the byte.
+    std::fs::create_dir_all(dir.path().join("latin1")).unwrap();
+    let latin1 = dir.path().join("latin1/main.tf");
+    let at = SSH.find("ssh").unwrap() + 1;
+    let mut bytes = SSH.as_bytes().to_vec();
+    bytes[at] = 0xE9;
+    std::fs::write(&latin1, &bytes).unwrap();
+    let decoded: String = bytes.iter().map(|byte| char::from(*byte)).collect();
+
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}), json!({}));
+    open(&mut client, &infra, SSH);
+    assert_eq!(client.diagnostics_for(&infra), Vec::<Value>::new());
+    open(&mut client, &small, SSH);
+    let diagnostics = client.diagnostics_for(&small);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("over the 50-byte limit; it was not analysed"),
+        "{diagnostics:?}"
+    );
+    open(&mut client, &latin1, &decoded);
+    let diagnostics = client.diagnostics_for(&latin1);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8"),
+        "{diagnostics:?}"
+    );
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({"line": 0, "character": at})
+    );
+    assert_eq!(shutdown(client), 0);
+}
