@@ -2,7 +2,8 @@
 # Builds the Python wheel (pyproject.toml: maturin, bindings = "bin"), installs it into a fresh
 # virtual environment with no network, and runs the binary from there: `portcullis --version`
 # must print the version of Cargo.toml, and a scan of examples/ must exit 1 and report findings.
-# Prints the wheel's name, size and contents.
+# The distribution is portcullis-iac (pyproject.toml), the command portcullis. Prints the wheel's
+# name, size and contents.
 #
 # maturin comes from the Python registry, pinned, into a virtual environment under target/
 # (reused between runs; PORTCULLIS_WHEEL_TOOLS moves it). Where it cannot be installed the check
@@ -53,7 +54,7 @@ bytes=$(wc -c <"$wheel" | tr -d ' ')
 echo "wheel: $(basename "$wheel"), $bytes bytes ($((bytes / 1024)) KiB), built in $((SECONDS - start)) s"
 "$python" -m zipfile -l "$wheel" | sed 's/^/    /'
 case "$(basename "$wheel")" in
-  "portcullis-$expected-"*) ;;
+  "portcullis_iac-$expected-"*) ;;
   *) echo "FAIL: the wheel's version is not $expected (Cargo.toml)"; exit 1 ;;
 esac
 
