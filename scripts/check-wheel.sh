@@ -28,7 +28,7 @@ if [ ! -x "$tools/bin/maturin" ] || [ "$("$tools/bin/maturin" --version 2>/dev/n
     || ! "$tools/bin/python" -m pip install --quiet --disable-pip-version-check \
       --only-binary=:all: "maturin==$maturin_version" >"$work/pip.log" 2>&1; then
     echo "SKIP wheel check: maturin $maturin_version could not be installed into a virtual environment:"
-    tail -n 5 "$work/venv.log" "$work/pip.log" 2>/dev/null | sed 's/^/    /'
+    cat "$work/venv.log" "$work/pip.log" 2>/dev/null | tail -n 5 | sed 's/^/    /'
     rm -rf "$tools"
     exit 0
   fi
