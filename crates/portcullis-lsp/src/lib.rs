@@ -7,6 +7,7 @@ mod config;
 mod convert;
 mod documents;
 mod hover;
+mod publish;
 mod scheduler;
 mod server;
 mod uri;

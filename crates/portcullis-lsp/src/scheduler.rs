@@ -13,7 +13,7 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 use portcullis_diagnostics::Diagnostic;
 
 use crate::analysis::{Analysis, Overlays, Target};
-use crate::config::Stamp;
+use crate::config::{self, Stamp};
 use crate::documents::{self, Documents};
 
 /// An analysis with the buffer versions it read and its findings as LSP diagnostics.
@@ -105,6 +105,38 @@ impl Scheduler {
             cancel.store(true, Ordering::Relaxed);
         }
         unit.due = Some(Instant::now() + delay);
+    }
+
+    /// The units whose inputs changed on disk since their last analysis: a file it read that
+    /// is not open, or which configuration file is nearest its directory.
+    pub fn changed_on_disk(&self, documents: &Documents) -> BTreeSet<Target> {
+        self.units
+            .iter()
+            .filter(|(target, unit)| {
+                let moved = unit
+                    .config_file
+                    .as_ref()
+                    .is_some_and(|file| *file != portcullis_config::discover(&target.dir()));
+                moved
+                    || unit.inputs.iter().any(|(path, seen)| {
+                        !documents.contains_key(path) && config::stamp(path) != *seen
+                    })
+            })
+            .map(|(target, _)| target.clone())
+            .collect()
+    }
+
+    /// The units whose last analysis followed this configuration file.
+    pub fn following(&self, file: &Path) -> Vec<Target> {
+        self.units
+            .iter()
+            .filter(|(_, unit)| {
+                unit.config_file
+                    .as_ref()
+                    .is_some_and(|followed| followed.as_deref() == Some(file))
+            })
+            .map(|(target, _)| target.clone())
+            .collect()
     }
 
     pub fn next_due(&self) -> Option<Instant> {

@@ -25,6 +25,7 @@ use serde_json::Value;
 use crate::analysis::Target;
 use crate::config::{self, Configs};
 use crate::documents::{Document, Documents, Replacement, apply_change};
+use crate::publish::per_file;
 use crate::scheduler::{Done, Scheduler, Snapshot};
 use crate::{actions, convert, hover, uri};
 
@@ -334,29 +335,11 @@ impl Server {
     /// files): configuration files, a configuration file created or removed nearer a unit, and
     /// the files a unit's last analysis read that are not open.
     fn poll(&mut self) {
-        let mut changed: BTreeSet<Target> = BTreeSet::new();
+        let mut changed: BTreeSet<Target> = self.scheduler.changed_on_disk(&self.documents);
         for (file, warning) in self.configs.refresh() {
             let config = self.configs.for_dir(file.parent().unwrap_or(&file)).config;
             self.report_config(Some(&file), warning.as_deref(), &config);
-            changed.extend(
-                self.scheduler
-                    .units
-                    .iter()
-                    .filter(|(_, unit)| unit.config_file == Some(Some(file.clone())))
-                    .map(|(target, _)| target.clone()),
-            );
-        }
-        for (target, unit) in &self.scheduler.units {
-            let moved = unit
-                .config_file
-                .as_ref()
-                .is_some_and(|file| *file != portcullis_config::discover(&target.dir()));
-            let rewritten = unit.inputs.iter().any(|(path, seen)| {
-                !self.documents.contains_key(path) && config::stamp(path) != *seen
-            });
-            if moved || rewritten {
-                changed.insert(target.clone());
-            }
+            changed.extend(self.scheduler.following(&file));
         }
         for target in changed {
             self.scheduler.touch(target, Duration::ZERO);
@@ -495,30 +478,7 @@ impl Server {
             .iter()
             .map(|finding| convert::finding(sources, finding))
             .collect();
-        let mut by_file: BTreeMap<
-            PathBuf,
-            (Vec<lsp_types::Diagnostic>, Vec<lsp_types::Diagnostic>),
-        > = analysis
-            .files
-            .iter()
-            .map(|path| (path.clone(), Default::default()))
-            .collect();
-        for (finding, diagnostic) in analysis.findings.iter().zip(&diagnostics) {
-            if let Some(entry) = by_file.get_mut(Path::new(&sources.path(finding.span.file))) {
-                entry.0.push(diagnostic.clone());
-            }
-        }
-        for problem in &analysis.problems {
-            if let Some(entry) = by_file.get_mut(Path::new(&sources.path(problem.span.file))) {
-                // A note that findings were capped goes with the findings it counts; any other
-                // problem means the file could not be analysed.
-                if analysis.is_cap_note(problem) {
-                    entry.0.push(convert::problem(sources, problem));
-                } else {
-                    entry.1.push(convert::problem(sources, problem));
-                }
-            }
-        }
+        let by_file = per_file(&analysis, &diagnostics);
         let gone: Vec<PathBuf> = unit
             .published
             .iter()
