@@ -86,3 +86,16 @@ fn sarif_keeps_backslashes_in_unix_file_names() {
         ["uri"];
     assert_eq!(uri, "a%5Cb.tf");
 }
+
+/// A scanned path with `..` in it (`dir/../dir`, or an absolute path through a parent) named its
+/// root module normalised but its files as given, so that every finding of the root was taken
+/// for module code, with `roots` and a note.
+#[test]
+fn a_path_through_a_parent_directory_is_still_the_root_module() {
+    let dir = project("dotdot", &[("main.tf", SSH_OPEN)]);
+    let name = dir.file_name().unwrap().to_owned();
+    let through_parent = dir.join("..").join(name);
+    let result = portcullis_engine::run(ScanOptions::new(vec![through_parent])).unwrap();
+    assert_eq!(result.findings.len(), 1);
+    assert_eq!(result.findings[0].roots, Vec::<String>::new());
+}

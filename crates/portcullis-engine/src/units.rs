@@ -122,7 +122,7 @@ fn check_unit(
     // report the same address, and must not share a fingerprint. The unit is named relative to
     // its scanned path, so that where the checkout lives does not matter.
     let unit_key = relative_to_roots(&unit.name, &options.paths);
-    let root_dir = Path::new(&unit.name);
+    let root_dir = portcullis_terraform::normalize(Path::new(&unit.name));
     for finding in &mut findings {
         let in_module_code =
             is_terraform_root && dir_of(&sources.path(finding.span.file)) != root_dir;
@@ -142,12 +142,10 @@ fn check_unit(
     }
 }
 
-/// The directory of a displayed path, `.` for a bare file name, as roots are named.
-fn dir_of(path: &str) -> &Path {
-    Path::new(path)
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."))
+/// The directory of a displayed path, normalised as roots are named (`.` for a bare file name,
+/// `a/b/../c` as `a/c`).
+fn dir_of(path: &str) -> PathBuf {
+    portcullis_terraform::normalize(Path::new(path).parent().unwrap_or_else(|| Path::new("")))
 }
 
 /// The files an inventory's resources are written in.

@@ -32,7 +32,7 @@ use crate::roots::{Dir, Parsed, in_terraform_dir, local_calls, may_call_modules,
 
 pub use crate::comments::comments;
 pub use crate::options::Options;
-pub use crate::paths::is_terraform_file;
+pub use crate::paths::{is_terraform_file, normalize};
 
 /// `files`: every Terraform file the walker found (.tf, .tf.json, .tfvars, .tfvars.json), already read.
 /// `sources`: the shared SourceMap; register any extra file you read yourself (module sources under
