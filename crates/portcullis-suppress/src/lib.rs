@@ -57,7 +57,12 @@ fn markers_of_file(
     let line = |offset| sources.location(source.id, offset).line;
     let mut markers = Vec::new();
     for comment in comments_of(source) {
-        let text = &source.text[comment.span.start as usize..comment.span.end as usize];
+        let Some(text) = source
+            .text
+            .get(comment.span.start as usize..comment.span.end as usize)
+        else {
+            continue;
+        };
         for Parsed {
             tool,
             rules,
