@@ -14,13 +14,19 @@
 
 use std::collections::BTreeMap;
 
-use portcullis_ir::{Direction, Inventory, Peer, SecurityGroup, SgRule, Span, Trace, Value};
+use portcullis_ir::{
+    Direction, Inventory, Peer, SecurityGroup, SgRule, Span, Trace, Unresolved, Value,
+};
 use portcullis_net::{Cidr, Protocol};
 
 use super::ModelCall;
 use super::security_group_rules::{self as table, VERSION};
 use crate::eval::Key;
 use crate::value::{Kind, V};
+
+/// Most rule peers one call of the model produces: rules times peers grow as a product, and
+/// the evaluator bounds each list, not the product.
+const MAX_PEERS: usize = 1_000_000;
 
 /// One instance of a modelled module call, with its evaluated arguments.
 #[derive(Debug)]
@@ -543,6 +549,7 @@ pub(crate) fn extract(instance: &ModelInstance, inventory: &mut Inventory) {
         }
     };
     let prefix = instance.prefix();
+    let mut produced = 0_usize;
     for direction in [Direction::Ingress, Direction::Egress] {
         for computed in [false, true] {
             for form in Form::ALL {
@@ -583,6 +590,18 @@ pub(crate) fn extract(instance: &ModelInstance, inventory: &mut Inventory) {
                             )
                         }
                     };
+                    produced = produced.saturating_add(peers.len().max(1));
+                    if produced > MAX_PEERS {
+                        inventory.unresolved.push(Unresolved {
+                            subject: instance.address.clone(),
+                            reason: format!(
+                                "the offline model of {} stopped after {MAX_PEERS} rule peers; the rest was not analysed",
+                                instance.module_name()
+                            ),
+                            span: instance.labels_span,
+                        });
+                        return;
+                    }
                     inventory.rules.push(SgRule {
                         id: id.clone(),
                         resource: id,
