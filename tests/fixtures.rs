@@ -167,3 +167,53 @@ fn example_outputs_snapshot() {
     );
     insta::assert_snapshot!("examples_text", text.replace(&prefix, ""));
 }
+
+/// The findings of `module.web_sg` as rule, severity, certainty, statement and traffic: what the
+/// offline model and the installed module must agree on (not where they point: the model points
+/// at the call's arguments, the installed module at its own code).
+fn web_sg_findings(result: &ScanResult) -> Vec<String> {
+    let mut findings: Vec<String> = result
+        .findings
+        .iter()
+        .filter(|finding| finding.resource.starts_with("module.web_sg."))
+        .map(|finding| {
+            let exposure = finding.exposure.as_ref().map(|exposure| {
+                (
+                    exposure.direction,
+                    exposure.protocol,
+                    exposure.ports,
+                    exposure.peer.clone(),
+                    exposure.groups.clone(),
+                    exposure.services.clone(),
+                )
+            });
+            format!(
+                "{} {:?} {:?} {} {exposure:?}",
+                finding.rule.code, finding.severity, finding.certainty, finding.resource
+            )
+        })
+        .collect();
+    findings.sort();
+    findings
+}
+
+#[test]
+fn the_security_group_model_and_the_installed_module_agree() {
+    let terraform = workspace().join("fixtures/terraform");
+    let modelled = web_sg_findings(&scan(&terraform.join("registry_security_group")));
+    let installed = web_sg_findings(&scan(&terraform.join("registry_security_group_installed")));
+    assert_eq!(modelled.len(), 2, "{modelled:#?}");
+    assert_eq!(modelled, installed);
+}
+
+#[test]
+fn the_security_group_model_text_snapshot() {
+    let case = workspace().join("fixtures/terraform/registry_security_group");
+    let result = scan(&case);
+    let text = portcullis_report::render_text(
+        &result.outcome(),
+        portcullis_report::TextOptions::default(),
+    );
+    let prefix = format!("{}/", case.display());
+    insta::assert_snapshot!("registry_security_group_text", text.replace(&prefix, ""));
+}

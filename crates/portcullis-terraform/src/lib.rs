@@ -10,6 +10,7 @@ mod functions;
 mod inputs;
 mod limits;
 mod loading;
+mod models;
 mod module;
 mod options;
 mod paths;

@@ -12,6 +12,7 @@ use crate::eval::{Ctx, Env, Resolution, World};
 use crate::extract;
 use crate::inputs::Inputs;
 use crate::limits::{Limit, MAX_MODULE_CALLS, MAX_MODULE_DEPTH};
+use crate::models::model_call;
 use crate::module::{Layering, Module, layering};
 use crate::options::Options;
 use crate::paths::{display, is_terraform_file, is_tfvars, normalize};
@@ -133,13 +134,28 @@ impl Shared<'_> {
                 if loading.resolutions.contains_key(&slot) {
                     continue;
                 }
-                let resolution = match self.resolve(dir, &call_key, source, loading) {
-                    Ok((target, given)) => {
-                        loading.given.entry(target.clone()).or_insert(given);
-                        Resolution::Dir(target)
-                    }
-                    Err(reason) => Resolution::Unresolved(reason),
-                };
+                let resolution =
+                    if !is_local_source(source) && !loading.installed.contains_key(&call_key) {
+                        // Terraform requires a literal version: any other expression admits nothing.
+                        let version = block.body.attr("version").map(|attr| {
+                            attr.expr
+                                .as_literal_str()
+                                .unwrap_or("(not a literal string)")
+                        });
+                        match model_call(source, version) {
+                            Some(Ok(model)) => Resolution::Model(model),
+                            Some(Err(reason)) => Resolution::Unresolved(reason),
+                            None => Resolution::Unresolved(not_installed(source, &call_key)),
+                        }
+                    } else {
+                        match self.resolve(dir, &call_key, source, loading) {
+                            Ok((target, given)) => {
+                                loading.given.entry(target.clone()).or_insert(given);
+                                Resolution::Dir(target)
+                            }
+                            Err(reason) => Resolution::Unresolved(reason),
+                        }
+                    };
                 loading.resolutions.insert(slot.clone(), resolution.clone());
                 if let Resolution::Dir(target) = resolution {
                     self.load(&target, &call_key, chain, loading);
@@ -167,11 +183,10 @@ impl Shared<'_> {
         let (given, base) = if is_local_source(source) {
             (self.given_dir(loading, dir).join(source), None)
         } else {
-            let installed = loading.installed.get(key).ok_or_else(|| {
-                format!(
-                    "source {source} is not installed (no entry {key:?} in .terraform/modules/modules.json; run terraform init)"
-                )
-            })?;
+            let installed = loading
+                .installed
+                .get(key)
+                .ok_or_else(|| not_installed(source, key))?;
             (
                 self.given_dir(loading, &loading.root).join(installed),
                 Some(installed),
@@ -286,6 +301,13 @@ impl Shared<'_> {
         }
         (files, problems)
     }
+}
+
+/// Why a remote module that no model stands for is not analysed, and the two ways out.
+fn not_installed(source: &str, key: &str) -> String {
+    format!(
+        "source {source} is not installed (no entry {key:?} in .terraform/modules/modules.json); run terraform init, or scan with --download-modules"
+    )
 }
 
 /// A module file read from disk, with the same limits as the files the scan walks.

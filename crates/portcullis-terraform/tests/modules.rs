@@ -155,11 +155,18 @@ fn a_cycle_beside_a_root_is_still_analysed() {
 fn registry_modules_need_terraform_init() {
     let (sources, unit) = one_unit(&[(
         "r/main.tf",
-        "module \"sg\" {\n  source  = \"terraform-aws-modules/security-group/aws\"\n  version = \"5.0.0\"\n}\n",
+        "module \"sg\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"5.0.0\"\n}\n",
     )]);
     let item = &unit.inventory.unresolved[0];
     assert_eq!(item.subject, "module.sg");
     assert!(item.reason.contains("modules.json"), "{}", item.reason);
+    // Both ways out are named.
+    assert!(item.reason.contains("terraform init"), "{}", item.reason);
+    assert!(
+        item.reason.contains("--download-modules"),
+        "{}",
+        item.reason
+    );
     assert_eq!(text(&sources, item.span), "\"sg\"");
 }
 

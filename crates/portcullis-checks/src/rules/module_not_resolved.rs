@@ -5,7 +5,8 @@ use crate::analysis::{Context, advice};
 declare_rule! {
     /// ## What it does
     /// Reports parts of the configuration that the scan could not follow: a Terraform registry or
-    /// git module without `.terraform/modules`, a module source outside the scanned directories or
+    /// git module without `.terraform/modules` (terraform-aws-modules/security-group 5.x is read
+    /// through an offline model instead), a module source outside the scanned directories or
     /// a cycle; a CloudFormation macro, an `Fn::ForEach` loop over a list known only at deployment,
     /// or a duplicated key whose earlier value CloudFormation drops.
     ///
@@ -15,8 +16,8 @@ declare_rule! {
     ///
     /// ## Example
     /// ```hcl
-    /// module "sg" {
-    ///   source = "terraform-aws-modules/security-group/aws"
+    /// module "vpc" {
+    ///   source = "terraform-aws-modules/vpc/aws"
     /// }
     /// ```
     ///

@@ -11,6 +11,7 @@ use portcullis_ir::{Span, Trace};
 use super::env::Env;
 use super::frame::Frame;
 use super::instances::{Expanded, Key};
+use crate::models::{ModelCall, ModelInstance};
 use crate::module::Module;
 use crate::syntax::Expr;
 use crate::value::V;
@@ -19,6 +20,8 @@ use crate::value::V;
 #[derive(Debug, Clone)]
 pub enum Resolution {
     Dir(PathBuf),
+    /// Not installed, and a model stands for the module.
+    Model(ModelCall),
     Unresolved(String),
 }
 
@@ -64,7 +67,12 @@ pub struct Ctx<'a> {
 #[derive(Debug)]
 pub enum Children<'a> {
     Instances(Vec<Rc<Ctx<'a>>>),
-    Unresolved { reason: String, span: Span },
+    /// A module that is not installed, read through its model.
+    Model(Vec<Rc<ModelInstance>>),
+    Unresolved {
+        reason: String,
+        span: Span,
+    },
 }
 
 /// A variable's value with the note that references to it add to their traces.

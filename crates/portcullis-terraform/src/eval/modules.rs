@@ -11,8 +11,19 @@ use super::frame::Frame;
 use super::instances::Key;
 use super::variables::{nullable, typed, variable_default};
 use crate::limits::{Limit, MAX_MODULE_DEPTH};
+use crate::models::{self, ModelCall, ModelInstance};
 use crate::syntax::{Block, Src};
 use crate::value::{Kind, V};
+
+/// The arguments of a module block that are not the module's variables.
+const RESERVED: [&str; 6] = [
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
 
 impl<'a> Ctx<'a> {
     pub(super) fn module_output(
@@ -32,6 +43,9 @@ impl<'a> Ctx<'a> {
         let children = self.children(call);
         let instances = match &*children {
             Children::Instances(instances) => instances,
+            Children::Model(instances) => {
+                return self.model_output(name, instances, ops, src, frame, span);
+            }
             Children::Unresolved { reason, .. } => {
                 return V::unknown(format!("module.{name}: {reason}"), span);
             }
@@ -137,6 +151,7 @@ impl<'a> Ctx<'a> {
             .get(&(self.dir.clone(), module_key.clone()))
         {
             Some(Resolution::Dir(dir)) => dir.clone(),
+            Some(Resolution::Model(model)) => return self.modelled(block, model),
             Some(Resolution::Unresolved(reason)) => return unresolved(reason.clone()),
             None => return unresolved("the module source is not a literal string".to_owned()),
         };
@@ -159,14 +174,6 @@ impl<'a> Ctx<'a> {
             self.env.stopped(span, stop);
             return unresolved("the evaluation budget is spent".to_owned());
         }
-        let reserved = [
-            "source",
-            "version",
-            "count",
-            "for_each",
-            "providers",
-            "depends_on",
-        ];
         let children = instances
             .into_iter()
             .map(|instance| {
@@ -174,7 +181,7 @@ impl<'a> Ctx<'a> {
                 let address = format!("{}module.{name}{suffix}", self.prefix);
                 let mut args: BTreeMap<&str, V> = BTreeMap::new();
                 for attr in block.body.attrs() {
-                    if !reserved.contains(&attr.name) {
+                    if !RESERVED.contains(&attr.name) {
                         args.insert(attr.name, self.eval(attr.expr, &instance.frame));
                     }
                 }
@@ -210,5 +217,117 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         Children::Instances(children)
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// The instances of a call that a model stands for, with their evaluated arguments.
+    fn modelled(&self, block: &Block<'_>, model: &ModelCall) -> Children<'a> {
+        let name = block.label(0);
+        let span = block.labels_span;
+        let instances = self.expand(block).1.clone();
+        let cost = u64::try_from(instances.len())
+            .unwrap_or(u64::MAX)
+            .saturating_mul(1000);
+        if let Err(stop) = self.env.charge(cost) {
+            self.env.stopped(span, stop);
+            return Children::Unresolved {
+                reason: "the evaluation budget is spent".to_owned(),
+                span,
+            };
+        }
+        let origin = block
+            .body
+            .attr("version")
+            .or_else(|| block.body.attr("source"))
+            .map_or(span, |attr| attr.expr.span());
+        let children = instances
+            .into_iter()
+            .map(|instance| {
+                let suffix = instance.key.as_ref().map(Key::suffix).unwrap_or_default();
+                let args = block
+                    .body
+                    .attrs()
+                    .into_iter()
+                    .filter(|attr| !RESERVED.contains(&attr.name))
+                    .map(|attr| (attr.name.to_owned(), self.eval(attr.expr, &instance.frame)))
+                    .collect();
+                Rc::new(ModelInstance {
+                    model: model.clone(),
+                    address: format!("{}module.{name}{suffix}", self.prefix),
+                    instance: instance.key,
+                    args,
+                    assumptions: self
+                        .assumptions
+                        .iter()
+                        .cloned()
+                        .chain(instance.assumptions)
+                        .collect(),
+                    span: block.span,
+                    labels_span: span,
+                    origin,
+                })
+            })
+            .collect();
+        Children::Model(children)
+    }
+
+    /// `module.NAME.OUTPUT` of a modelled call.
+    fn model_output(
+        &self,
+        name: &str,
+        instances: &[Rc<ModelInstance>],
+        ops: &[&TraversalOperator],
+        src: Src<'_>,
+        frame: &Frame,
+        span: Span,
+    ) -> V {
+        let output_of = |instance: &ModelInstance, ops: &[&TraversalOperator]| -> V {
+            let Some(TraversalOperator::GetAttr(output)) = ops.first() else {
+                return V::unknown(format!("module.{name} is used as a whole"), span);
+            };
+            let value = models::output(instance, output.value().as_str(), span);
+            self.apply_ops(value, ops.get(1..).unwrap_or(&[]), src, frame, span)
+        };
+        let expanded = instances.iter().any(|instance| instance.instance.is_some());
+        if !expanded {
+            return match instances.first() {
+                Some(instance) => output_of(instance, ops),
+                None => V::error(format!("module.{name} has no instance"), span),
+            };
+        }
+        if let Some(op @ TraversalOperator::Index(_)) = ops.first() {
+            let address = format!("{}module.{name}", self.prefix);
+            let selected = self.select(
+                instances,
+                |instance| instance.instance.as_ref(),
+                op,
+                &address,
+                src,
+                frame,
+                span,
+            );
+            if let Some(selected) = selected {
+                return selected.map_or_else(
+                    |unknown| unknown,
+                    |instance| output_of(instance, ops.get(1..).unwrap_or(&[])),
+                );
+            }
+        }
+        match ops.first() {
+            Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
+                let rest = ops.get(1..).unwrap_or(&[]);
+                V::new(
+                    Kind::List(
+                        instances
+                            .iter()
+                            .map(|instance| output_of(instance, rest))
+                            .collect(),
+                    ),
+                    span,
+                )
+            }
+            _ => V::unknown(format!("module.{name} has several instances"), span),
+        }
     }
 }

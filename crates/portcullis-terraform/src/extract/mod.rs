@@ -69,6 +69,11 @@ fn walk(ctx: &Ctx<'_>, inventory: &mut Inventory, routing: &mut Routing, links: 
                     walk(child, inventory, routing, links);
                 }
             }
+            Children::Model(instances) => {
+                for instance in instances {
+                    crate::models::extract(instance, inventory);
+                }
+            }
             Children::Unresolved { reason, span } => inventory.unresolved.push(Unresolved {
                 subject: format!("{}module.{name}", ctx.prefix),
                 reason: reason.clone(),
