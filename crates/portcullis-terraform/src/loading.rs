@@ -303,10 +303,10 @@ impl Shared<'_> {
     }
 }
 
-/// Why a remote module that no model stands for is not analysed, and the two ways out.
+/// Why a remote module that no model stands for is not analysed, and the way out.
 fn not_installed(source: &str, key: &str) -> String {
     format!(
-        "source {source} is not installed (no entry {key:?} in .terraform/modules/modules.json); run terraform init, or scan with --download-modules"
+        "source {source} is not installed (no entry {key:?} in .terraform/modules/modules.json); run terraform init"
     )
 }
 

@@ -314,7 +314,7 @@ fn versions_the_model_does_not_cover_stay_unresolved() {
     assert!(item.reason.contains("\"~> 4.17\""), "{}", item.reason);
     assert!(item.reason.contains("terraform init"), "{}", item.reason);
     assert!(
-        item.reason.contains("--download-modules"),
+        item.reason.contains("run terraform init"),
         "{}",
         item.reason
     );

@@ -163,7 +163,7 @@ fn registry_modules_need_terraform_init() {
     // Both ways out are named.
     assert!(item.reason.contains("terraform init"), "{}", item.reason);
     assert!(
-        item.reason.contains("--download-modules"),
+        item.reason.contains("run terraform init"),
         "{}",
         item.reason
     );
