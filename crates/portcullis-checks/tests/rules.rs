@@ -13,6 +13,10 @@ use std::time::Duration;
 
 use portcullis_engine::{ScanOptions, ScanResult};
 
+#[path = "../../../tests/support/expected_findings.rs"]
+mod expected_findings;
+use expected_findings::expected;
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures/rules")
@@ -41,41 +45,12 @@ fn scan(code: &str) -> (PathBuf, ScanResult) {
     (case, result)
 }
 
-/// Expected lines without comments and blanks, sorted.
-fn expected(path: &Path) -> Vec<String> {
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-    let mut lines: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
-    lines.sort();
-    lines
-}
-
 /// `CODE file:LINE` for every finding and `PROBLEM file:LINE` for every problem, sorted.
 fn actual(case: &Path, result: &ScanResult) -> Vec<String> {
     let prefix = format!("{}/", case.display());
-    let place = |span: portcullis_ir::Span| {
-        let path = result.sources.path(span.file);
-        let line = result.sources.location(span.file, span.start).line;
-        format!("{}:{line}", path.strip_prefix(&prefix).unwrap_or(&path))
-    };
-    let mut lines: Vec<String> = result
-        .findings
-        .iter()
-        .map(|finding| format!("{} {}", finding.rule.code, place(finding.span)))
-        .chain(
-            result
-                .problems
-                .iter()
-                .map(|problem| format!("PROBLEM {}", place(problem.span))),
-        )
-        .collect();
-    lines.sort();
-    lines
+    expected_findings::actual(result, |path, line| {
+        format!("{}:{line}", path.strip_prefix(&prefix).unwrap_or(path))
+    })
 }
 
 #[test]

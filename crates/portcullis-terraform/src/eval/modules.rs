@@ -73,46 +73,17 @@ impl<'a> Ctx<'a> {
             });
             self.apply_ops(value, ops.get(1..).unwrap_or(&[]), src, frame, span)
         };
-        if !call_expanded {
-            return match instances.first() {
-                Some(child) => output_of(child, ops),
-                None => V::error(format!("module.{name} has no instance"), span),
-            };
-        }
-        // Only `module.x[key]` selects an instance here: the legacy `module.x.0` is not read.
-        if let Some(op @ TraversalOperator::Index(_)) = ops.first() {
-            let address = format!("{}module.{name}", self.prefix);
-            let selected = self.select(
-                instances,
-                |child| child.instance.as_ref(),
-                op,
-                &address,
-                src,
-                frame,
-                span,
-            );
-            if let Some(selected) = selected {
-                return selected.map_or_else(
-                    |unknown| unknown,
-                    |child| output_of(child, ops.get(1..).unwrap_or(&[])),
-                );
-            }
-        }
-        match ops.first() {
-            Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
-                let rest = ops.get(1..).unwrap_or(&[]);
-                V::new(
-                    Kind::List(
-                        instances
-                            .iter()
-                            .map(|child| output_of(child, rest))
-                            .collect(),
-                    ),
-                    span,
-                )
-            }
-            _ => V::unknown(format!("module.{name} has several instances"), span),
-        }
+        self.instances_output(
+            name,
+            instances,
+            call_expanded,
+            |child| child.instance.as_ref(),
+            |child, ops| output_of(child, ops),
+            ops,
+            src,
+            frame,
+            span,
+        )
     }
 
     /// The instances of a module call, evaluated once.
@@ -290,6 +261,35 @@ impl<'a> Ctx<'a> {
             self.apply_ops(value, ops.get(1..).unwrap_or(&[]), src, frame, span)
         };
         let expanded = instances.iter().any(|instance| instance.instance.is_some());
+        self.instances_output(
+            name,
+            instances,
+            expanded,
+            |instance| instance.instance.as_ref(),
+            |instance, ops| output_of(instance, ops),
+            ops,
+            src,
+            frame,
+            span,
+        )
+    }
+
+    /// `module.NAME...` over a call's instances: the one instance of a call without `count` or
+    /// `for_each`, the instance an index selects (only `module.x[key]`: the legacy `module.x.0`
+    /// is not read), or every instance under a splat.
+    #[allow(clippy::too_many_arguments)]
+    fn instances_output<T>(
+        &self,
+        name: &str,
+        instances: &[T],
+        expanded: bool,
+        key_of: impl Fn(&T) -> Option<&Key>,
+        output_of: impl Fn(&T, &[&TraversalOperator]) -> V,
+        ops: &[&TraversalOperator],
+        src: Src<'_>,
+        frame: &Frame,
+        span: Span,
+    ) -> V {
         if !expanded {
             return match instances.first() {
                 Some(instance) => output_of(instance, ops),
@@ -298,15 +298,7 @@ impl<'a> Ctx<'a> {
         }
         if let Some(op @ TraversalOperator::Index(_)) = ops.first() {
             let address = format!("{}module.{name}", self.prefix);
-            let selected = self.select(
-                instances,
-                |instance| instance.instance.as_ref(),
-                op,
-                &address,
-                src,
-                frame,
-                span,
-            );
+            let selected = self.select(instances, key_of, op, &address, src, frame, span);
             if let Some(selected) = selected {
                 return selected.map_or_else(
                     |unknown| unknown,
