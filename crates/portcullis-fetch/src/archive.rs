@@ -63,7 +63,7 @@ fn safe_relative(name: &str) -> Result<Option<PathBuf>, ArchiveError> {
             }
         }
     }
-    Ok((relative.as_os_str().len() > 0).then_some(relative))
+    Ok((!relative.as_os_str().is_empty()).then_some(relative))
 }
 
 /// Counts unpacked bytes and entries against the caps.

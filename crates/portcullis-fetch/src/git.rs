@@ -135,19 +135,28 @@ pub(crate) fn fetch_remote(
     export_tree(&repo, commit, dest, byte_limit)
 }
 
-fn fetch_error(
-    url: &str,
-    received: &AtomicU64,
-    limit: u64,
-    error: impl std::fmt::Display,
-) -> GitError {
+/// The error and its causes, `outer: inner: innermost`, without repeated parts.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
+    while let Some(error) = current {
+        let text = error.to_string();
+        if !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        current = error.source();
+    }
+    parts.join(": ")
+}
+
+fn fetch_error(url: &str, received: &AtomicU64, limit: u64, error: gix::Error) -> GitError {
     if received.load(Ordering::Relaxed) > limit {
         return GitError::TooLarge {
             limit,
             what: "downloaded bytes",
         };
     }
-    GitError::Other(format!("fetching {url}: {error}"))
+    GitError::Other(format!("fetching {url}: {}", chain(&error)))
 }
 
 fn is_full_object_id(name: &str) -> bool {
