@@ -538,6 +538,13 @@ impl Fetcher {
                 reason: format!("X-Terraform-Get {target:?} is another registry address"),
             });
         }
+        if names_local_file(&inner) {
+            return Err(FetchError::Registry {
+                module: context.module.to_owned(),
+                url: download_url,
+                reason: format!("X-Terraform-Get {target:?} names a file on this machine"),
+            });
+        }
         let root = self.install(context, &id, Some(&chosen), |fetcher, scratch| {
             fetcher.download_package(context, &inner.package(), scratch, 1)?;
             Ok(inner.subdir().map(str::to_owned))
@@ -842,6 +849,14 @@ impl Fetcher {
                 };
                 let target = resolve_url(&final_url, location.trim());
                 let inner = match source::parse(&target) {
+                    Ok(inner) if names_local_file(&inner) => {
+                        return Err(FetchError::Unsupported {
+                            module: context.module.to_owned(),
+                            reason: format!(
+                                "{url} redirects to {target:?}, a file on this machine"
+                            ),
+                        });
+                    }
                     Ok(
                         inner @ (Source::Git { .. }
                         | Source::Archive { .. }
@@ -1044,6 +1059,12 @@ fn clone_result(result: &Result<Fetched, FetchError>) -> Result<Fetched, FetchEr
             reason: error.reason(),
         }),
     }
+}
+
+/// Whether a source a server named reads this machine's files (`git::file://`): a remote
+/// answer may not make the fetcher copy local repositories into the cache.
+fn names_local_file(source: &Source) -> bool {
+    matches!(source, Source::Git { url, .. } if url.to_ascii_lowercase().starts_with("file:"))
 }
 
 /// The cache identity of a package and its version or ref.

@@ -486,6 +486,29 @@ fn registry_failures_are_clear() {
     let error = fetcher.fetch(&source, Some("about 2")).unwrap_err();
     assert!(matches!(error, FetchError::Invalid { .. }), "{error}");
 
+    // A registry may not point the fetcher at this machine's files.
+    let local = Server::start(vec![
+        (
+            "/.well-known/terraform.json",
+            ok(r#"{"modules.v1":"/v1/modules/"}"#),
+        ),
+        (
+            "/v1/modules/ns/sg/aws/versions",
+            ok(r#"{"modules":[{"versions":[{"version":"1.0.0"}]}]}"#),
+        ),
+        (
+            "/v1/modules/ns/sg/aws/1.0.0/download",
+            terraform_get("git::file:///etc"),
+        ),
+    ]);
+    let error = Fetcher::new(options(&cache, Some(&local)))
+        .fetch(&format!("{}/ns/sg/aws", local.host), None)
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("names a file on this machine"),
+        "{error}"
+    );
+
     let no_registry = Server::start(vec![(
         "/.well-known/terraform.json",
         ok(r#"{"providers.v1":"/p/"}"#),
@@ -671,6 +694,30 @@ fn connection_refused_and_http_errors_name_the_source() {
             server.url("/gone.tar.gz"),
             server.url("/gone.tar.gz")
         )
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    // Accept and hold the connections without answering.
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(4).collect();
+        std::thread::sleep(Duration::from_secs(30));
+        drop(held);
+    });
+    let cache = temp_dir("timeout");
+    let mut options = options(&cache, None);
+    options.timeout = Duration::from_millis(500);
+    let source = format!("http://{address}/slow.tar.gz");
+    let started = std::time::Instant::now();
+    let error = Fetcher::new(options).fetch(&source, None).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(matches!(error, FetchError::Timeout { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("did not answer in time"),
+        "{error}"
     );
 }
 
