@@ -2,145 +2,17 @@
 //! End-to-end tests of the fetcher against a registry and archive server on 127.0.0.1 started
 //! here, and git repositories created here with gix. Nothing else is contacted.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use portcullis_fetch::{FetchError, FetchOptions, Fetcher, Request};
 
-// ---------------------------------------------------------------------------------------------
-// A tiny HTTP/1.1 server: one route table, every request logged.
-
-#[derive(Clone)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-fn ok(body: impl Into<Vec<u8>>) -> Reply {
-    Reply {
-        status: 200,
-        headers: Vec::new(),
-        body: body.into(),
-    }
-}
-
-fn terraform_get(location: &str) -> Reply {
-    Reply {
-        status: 204,
-        headers: vec![("X-Terraform-Get".to_owned(), location.to_owned())],
-        body: Vec::new(),
-    }
-}
-
-/// `(path and query, Authorization header)` of every request, in order.
-type Log = Arc<Mutex<Vec<(String, Option<String>)>>>;
-
-struct Server {
-    host: String,
-    log: Log,
-    /// When set, every request is answered 503.
-    down: Arc<AtomicBool>,
-}
-
-impl Server {
-    fn start(routes: Vec<(&str, Reply)>) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let host = listener.local_addr().unwrap().to_string();
-        let routes: HashMap<String, Reply> = routes
-            .into_iter()
-            .map(|(path, reply)| (path.to_owned(), reply))
-            .collect();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let server_log = Arc::clone(&log);
-        let down = Arc::new(AtomicBool::new(false));
-        let server_down = Arc::clone(&down);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let routes = routes.clone();
-                let log = Arc::clone(&server_log);
-                let down = Arc::clone(&server_down);
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut first = String::new();
-                    if reader.read_line(&mut first).is_err() {
-                        return;
-                    }
-                    let path = first.split_whitespace().nth(1).unwrap_or("").to_owned();
-                    let mut authorization = None;
-                    let mut length = 0usize;
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                            break;
-                        }
-                        if let Some((name, value)) = line.split_once(':') {
-                            if name.eq_ignore_ascii_case("authorization") {
-                                authorization = Some(value.trim().to_owned());
-                            }
-                            if name.eq_ignore_ascii_case("content-length") {
-                                length = value.trim().parse().unwrap_or(0);
-                            }
-                        }
-                    }
-                    let mut body = vec![0; length];
-                    let _ = reader.read_exact(&mut body);
-                    log.lock().unwrap().push((path.clone(), authorization));
-                    let unavailable = Reply {
-                        status: 503,
-                        headers: Vec::new(),
-                        body: Vec::new(),
-                    };
-                    let reply = if down.load(Ordering::Relaxed) {
-                        Some(unavailable)
-                    } else {
-                        routes.get(&path).cloned()
-                    };
-                    let reply = reply.unwrap_or(Reply {
-                        status: 404,
-                        headers: Vec::new(),
-                        body: b"not found".to_vec(),
-                    });
-                    let mut head = format!(
-                        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                        reply.status,
-                        reply.body.len()
-                    );
-                    for (name, value) in &reply.headers {
-                        head.push_str(&format!("{name}: {value}\r\n"));
-                    }
-                    head.push_str("\r\n");
-                    let _ = stream.write_all(head.as_bytes());
-                    let _ = stream.write_all(&reply.body);
-                });
-            }
-        });
-        Server { host, log, down }
-    }
-
-    fn requests(&self) -> Vec<String> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(path, _)| path.clone())
-            .collect()
-    }
-
-    fn count(&self) -> usize {
-        self.log.lock().unwrap().len()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.host)
-    }
-}
+#[path = "../../../tests/support/module_sources.rs"]
+mod module_sources;
+use module_sources::{Reply, Repo, Server, ok, tar_gz, terraform_get};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures.
@@ -165,25 +37,6 @@ fn options(cache: &Path, server: Option<&Server>) -> FetchOptions {
         options.plain_http_registries.push(server.host.clone());
     }
     options
-}
-
-/// A gzip-compressed tar of `(path, contents)`; names are written raw, unchecked.
-fn tar_gz(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
-        Vec::new(),
-        flate2::Compression::fast(),
-    ));
-    for (name, data) in files {
-        let mut header = tar::Header::new_gnu();
-        let bytes = name.as_bytes();
-        header.as_gnu_mut().unwrap().name[..bytes.len()].copy_from_slice(bytes);
-        header.set_size(data.len() as u64);
-        header.set_mode(0o644);
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_cksum();
-        builder.append(&header, *data).unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap()
 }
 
 fn tar_gz_with_symlink(link: &str, target: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -811,67 +664,10 @@ fn concurrent_runs_share_one_cache_entry() {
 // ---------------------------------------------------------------------------------------------
 // Git (local repositories through file:// URLs, written with gix).
 
-struct Repo {
-    repo: gix::Repository,
-    path: PathBuf,
-}
-
-impl Repo {
-    fn new() -> Repo {
-        let path = temp_dir("git").join("repo");
-        let repo = gix::init(&path).unwrap();
-        Repo { repo, path }
-    }
-
-    fn blob(&self, data: &[u8]) -> gix::ObjectId {
-        self.repo.write_blob(data).unwrap().detach()
-    }
-
-    fn tree(
-        &self,
-        entries: Vec<(&str, gix::objs::tree::EntryKind, gix::ObjectId)>,
-    ) -> gix::ObjectId {
-        let mut entries: Vec<gix::objs::tree::Entry> = entries
-            .into_iter()
-            .map(|(name, kind, oid)| gix::objs::tree::Entry {
-                mode: kind.into(),
-                filename: name.into(),
-                oid,
-            })
-            .collect();
-        entries.sort();
-        self.repo
-            .write_object(&gix::objs::Tree { entries })
-            .unwrap()
-            .detach()
-    }
-
-    fn commit(
-        &self,
-        reference: &str,
-        tree: gix::ObjectId,
-        parents: Vec<gix::ObjectId>,
-    ) -> gix::ObjectId {
-        let signature = gix::actor::SignatureRef {
-            name: "Test".into(),
-            email: "test@example.com".into(),
-            time: "1700000000 +0000",
-        };
-        self.repo
-            .commit_as(signature, signature, reference, "commit", tree, parents)
-            .unwrap()
-            .detach()
-    }
-
-    fn url(&self, query: &str) -> String {
-        format!("git::file://{}{query}", self.path.display())
-    }
-}
-
 #[test]
 fn git_refs_tags_branches_and_subdirs() {
     use gix::objs::tree::EntryKind::{Blob, Link, Tree};
-    let repo = Repo::new();
+    let repo = Repo::new(temp_dir("git").join("repo"));
     let v1 = repo.blob(b"# v1\n");
     let sub = repo.tree(vec![("main.tf", Blob, repo.blob(b"# sub\n"))]);
     let first_tree = repo.tree(vec![
@@ -936,7 +732,7 @@ fn git_refs_tags_branches_and_subdirs() {
 #[test]
 fn git_trees_are_capped() {
     use gix::objs::tree::EntryKind::Blob;
-    let repo = Repo::new();
+    let repo = Repo::new(temp_dir("git").join("repo"));
     let tree = repo.tree(vec![("main.tf", Blob, repo.blob(&[b' '; 20_000]))]);
     repo.commit("refs/heads/main", tree, Vec::new());
     let cache = temp_dir("git-cap");
