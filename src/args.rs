@@ -84,6 +84,17 @@ pub struct ScanArgs {
     /// Follow local module sources that leave the scanned directories.
     #[arg(long)]
     pub allow_outside_root: bool,
+    /// Download remote Terraform modules that are not installed (registry, git over https,
+    /// archives) into the module cache. Nothing downloaded is executed.
+    #[arg(long, overrides_with = "no_download_modules")]
+    pub download_modules: bool,
+    /// Stay offline even when the configuration file turns downloading on.
+    #[arg(long, overrides_with = "download_modules")]
+    pub no_download_modules: bool,
+    /// Where downloaded modules are cached [default: portcullis/modules in the user's cache
+    /// directory]. Implies --download-modules.
+    #[arg(long, value_name = "DIR")]
+    pub module_cache: Option<PathBuf>,
     /// A `terraform show -json` plan to scan (plans are also found by content while walking).
     #[arg(long, value_name = "FILE")]
     pub plan: Vec<PathBuf>,

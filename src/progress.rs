@@ -1,4 +1,4 @@
-//! A count of the files read, on a terminal, for long scans.
+//! A count of the files read and the remote modules fetched, on a terminal, for long scans.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -17,6 +17,10 @@ impl Progress {
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         let counter = Arc::new(AtomicUsize::new(0));
         options.progress = Some(Arc::clone(&counter));
+        let modules = Arc::new(AtomicUsize::new(0));
+        if options.downloads.is_some() {
+            options.modules_progress = Some(Arc::clone(&modules));
+        }
         let done = Arc::new(AtomicBool::new(false));
         let stop = Arc::clone(&done);
         let thread = std::thread::spawn(move || {
@@ -25,9 +29,13 @@ impl Progress {
             while !stop.load(Ordering::Relaxed) {
                 std::thread::sleep(std::time::Duration::from_millis(100));
                 if started.elapsed() >= std::time::Duration::from_secs(1) {
+                    let fetched = match modules.load(Ordering::Relaxed) {
+                        0 => String::new(),
+                        count => format!(", {count} remote modules fetched"),
+                    };
                     let _ = write!(
                         std::io::stderr(),
-                        "\rportcullis: {} files read",
+                        "\rportcullis: {} files read{fetched}",
                         counter.load(Ordering::Relaxed)
                     );
                     shown = true;

@@ -50,6 +50,18 @@ pub fn run_scan(
             result = portcullis_engine::run(options).map_err(|error| error.to_string())?;
         }
     }
+    if let Some(counts) = result.downloads.filter(|_| !args.quiet) {
+        let fetched = counts.downloaded + counts.from_cache + counts.failed;
+        if fetched > 0 {
+            let _ = writeln!(
+                std::io::stderr(),
+                "portcullis: remote modules: {} downloaded, {} from the cache, {} not available",
+                counts.downloaded,
+                counts.from_cache,
+                counts.failed
+            );
+        }
+    }
     for error in &result.walk_errors {
         let _ = writeln!(
             std::io::stderr(),
@@ -116,6 +128,15 @@ fn scan_options(
         .var_files
         .extend(args.var_files.iter().cloned());
     options.terraform.allow_outside_root |= args.allow_outside_root;
+    if args.no_download_modules {
+        options.downloads = None;
+    } else if args.download_modules || args.module_cache.is_some() {
+        let cache_dir = args
+            .module_cache
+            .clone()
+            .or_else(|| config.module_cache.clone());
+        options.download_modules(cache_dir);
+    }
     options.terraform.scan_roots.clone_from(&args.paths);
     options.cloudformation = portcullis_cloudformation::Options {
         parameters: cfn_parameters,

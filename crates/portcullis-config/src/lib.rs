@@ -77,6 +77,8 @@ pub struct PortEntry {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TerraformSection {
     pub allow_outside_root: Option<bool>,
+    pub download_modules: Option<bool>,
+    pub module_cache: Option<PathBuf>,
     #[serde(default)]
     pub var_files: Vec<PathBuf>,
 }
@@ -112,6 +114,10 @@ pub struct Resolved {
     pub exclude: Vec<String>,
     pub max_file_size: Option<u64>,
     pub allow_outside_root: Option<bool>,
+    /// Download remote modules that are not installed.
+    pub download_modules: Option<bool>,
+    /// Where downloaded modules are cached, relative to the configuration file's directory.
+    pub module_cache: Option<PathBuf>,
     /// Relative to the configuration file's directory.
     pub var_files: Vec<PathBuf>,
 }
@@ -231,6 +237,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Resolved, ConfigError> {
         exclude: config.exclude,
         max_file_size: config.max_file_size,
         allow_outside_root: config.terraform.allow_outside_root,
+        download_modules: config.terraform.download_modules,
+        module_cache: config.terraform.module_cache.map(|dir| base.join(dir)),
         var_files: config
             .terraform
             .var_files
@@ -353,6 +361,11 @@ remove = [
 [terraform]
 # Follow local module sources outside the scanned directories.
 allow-outside-root = false
+# Download remote modules that are not installed (registry, git over https, archives) into the
+# module cache; without it the scan reads only what is on disk.
+download-modules = false
+# The module cache, relative to this file (default: portcullis/modules in the user's cache).
+# module-cache = "/var/cache/portcullis-modules"
 # Variable files applied to every root module, relative to this file.
 var-files = []
 "#

@@ -1,6 +1,7 @@
 //! The scan pipeline shared by the CLI and the language server: walk, read, parse and lower in
 //! parallel, check in parallel, then sort.
 
+mod downloads;
 mod finish;
 mod options;
 mod read;
@@ -14,8 +15,10 @@ use std::time::{Duration, Instant};
 use portcullis_diagnostics::{Diagnostic, ScanOutcome, Severity, SuppressedFinding};
 use portcullis_ir::{FileId, Problem, SourceMap, Span};
 
+pub use downloads::DownloadCounts;
 pub use finish::MAX_FINDINGS_PER_FILE;
 pub use options::ScanOptions;
+pub use portcullis_fetch::FetchOptions;
 pub use portcullis_ir::MAX_FILE_SIZE;
 pub use portcullis_suppress::PLACEHOLDER_REASON;
 pub use walk::{FileKind, file_kind, is_excluded};
@@ -52,6 +55,8 @@ pub struct ScanResult {
     /// The files whose findings were capped at [`MAX_FINDINGS_PER_FILE`], with the span of the
     /// problem among `problems` that says how many were left out. The file was analysed.
     pub capped: BTreeMap<FileId, Span>,
+    /// What downloading remote modules did, when it was allowed.
+    pub downloads: Option<DownloadCounts>,
     pub elapsed: Duration,
 }
 
@@ -101,7 +106,8 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
     if units::cancelled(options) {
         return Err(ScanError::Cancelled);
     }
-    let analysed = units::analyse(&inputs, options)?;
+    let modules = downloads::module_cache(options)?;
+    let analysed = units::analyse(&inputs, options, modules.clone())?;
     let read::Inputs {
         sources,
         problems,
@@ -116,6 +122,7 @@ fn scan_in_pool(options: &ScanOptions, started: Instant) -> Result<ScanResult, S
         problems: reported.problems,
         walk_errors: walk_messages,
         capped: reported.capped,
+        downloads: modules.map(|modules| modules.counts()),
         elapsed: started.elapsed(),
         sources,
     })

@@ -28,6 +28,12 @@ pub struct ScanOptions {
     /// Set when the result is no longer wanted (the language server's buffer changed): the scan
     /// stops at its next checkpoint and returns [`ScanError::Cancelled`].
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Download the remote Terraform modules that are not installed, into this cache. `None`
+    /// (the default) keeps the scan offline.
+    pub downloads: Option<portcullis_fetch::FetchOptions>,
+    /// Counts the remote modules fetched (downloaded or found in the cache), for a progress
+    /// display.
+    pub modules_progress: Option<Arc<AtomicUsize>>,
 }
 
 impl ScanOptions {
@@ -50,6 +56,8 @@ impl ScanOptions {
             progress: None,
             max_file_size: MAX_FILE_SIZE,
             cancel: None,
+            downloads: None,
+            modules_progress: None,
         }
     }
 }
@@ -67,6 +75,21 @@ impl ScanOptions {
         if let Some(limit) = config.max_file_size {
             options.max_file_size = limit;
         }
+        if config.download_modules == Some(true) {
+            options.download_modules(config.module_cache.clone());
+        }
         options
+    }
+}
+
+impl ScanOptions {
+    /// Turns downloading of remote modules on, into `cache_dir` or the user's cache directory,
+    /// with the `TF_TOKEN_<host>` tokens of the environment. The cache directory is checked when
+    /// the scan runs: it must not lie inside a scanned path.
+    pub fn download_modules(&mut self, cache_dir: Option<PathBuf>) {
+        let cache_dir = cache_dir
+            .or_else(portcullis_fetch::cache_dir_default)
+            .unwrap_or_default();
+        self.downloads = Some(portcullis_fetch::FetchOptions::new(cache_dir).with_env_tokens());
     }
 }

@@ -3,11 +3,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use portcullis_diagnostics::Diagnostic;
 use portcullis_ir::{FileId, Problem, SourceMap, Unit};
 use rayon::prelude::*;
 
+use crate::downloads::ModuleCache;
 use crate::read::{Inputs, display_path};
 use crate::{ScanError, ScanOptions};
 
@@ -34,7 +36,12 @@ pub(crate) fn cancelled(options: &ScanOptions) -> bool {
 }
 
 /// Makes and checks every unit of the files read.
-pub(crate) fn analyse(inputs: &Inputs, options: &ScanOptions) -> Result<Analysed, ScanError> {
+/// `modules`: where remote modules come from when the user allowed downloading them.
+pub(crate) fn analyse(
+    inputs: &Inputs,
+    options: &ScanOptions,
+    modules: Option<Arc<ModuleCache>>,
+) -> Result<Analysed, ScanError> {
     let cancelled = || cancelled(options);
     // Plans first: where a plan maps back to a root module's files, the plan's view replaces
     // the Terraform front-end's, which must be known before each Terraform unit is checked.
@@ -60,6 +67,7 @@ pub(crate) fn analyse(inputs: &Inputs, options: &ScanOptions) -> Result<Analysed
             .cancel
             .clone()
             .or_else(|| options.terraform.cancel.clone()),
+        downloads: modules.map(|modules| portcullis_terraform::Downloads(modules)),
         ..options.terraform.clone()
     };
     let (terraform_checked, template_checked) = rayon::join(

@@ -57,7 +57,9 @@ fn main() {
         ..Options::default()
     };
     let started = std::time::Instant::now();
-    let units = std::panic::catch_unwind(|| analyze(&files, &sources, &options));
+    let units = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyze(&files, &sources, &options)
+    }));
     let Ok(units) = units else {
         println!("PANIC");
         std::process::exit(101);

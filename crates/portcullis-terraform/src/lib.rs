@@ -32,7 +32,7 @@ use crate::paths::{dir_of, display, is_tfvars};
 use crate::roots::{Dir, Parsed, in_terraform_dir, local_calls, may_call_modules, root_modules};
 
 pub use crate::comments::comments;
-pub use crate::options::Options;
+pub use crate::options::{Downloads, ModuleDownloader, Options, RemoteModule};
 pub use crate::paths::{is_terraform_file, normalize};
 
 /// `files`: every Terraform file the walker found (.tf, .tf.json, .tfvars, .tfvars.json), already read.

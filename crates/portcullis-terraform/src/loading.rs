@@ -1,7 +1,7 @@
 //! Loading a root module and, depth first, the modules it calls: where each call leads, within
 //! the scanned paths, and the files of each directory, read and parsed once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -14,10 +14,10 @@ use crate::inputs::Inputs;
 use crate::limits::{Limit, MAX_MODULE_CALLS, MAX_MODULE_DEPTH};
 use crate::models::model_call;
 use crate::module::{Layering, Module, layering};
-use crate::options::Options;
+use crate::options::{Downloads, Options, RemoteModule};
 use crate::paths::{display, is_terraform_file, is_tfvars, normalize};
 use crate::roots::{Dir, DirFiles};
-use crate::syntax::{self, ParsedFile};
+use crate::syntax::{self, Block, ParsedFile};
 
 /// The module directories of one root, loaded before evaluation borrows them.
 struct Loading {
@@ -28,6 +28,8 @@ struct Loading {
     root: PathBuf,
     loaded: BTreeMap<PathBuf, Vec<Arc<ParsedFile>>>,
     resolutions: BTreeMap<(PathBuf, String), Resolution>,
+    /// The directories of the modules downloaded for this root.
+    downloaded: BTreeSet<PathBuf>,
     problems: Vec<Problem>,
 }
 
@@ -50,6 +52,7 @@ impl Shared<'_> {
             root: root.to_path_buf(),
             loaded: BTreeMap::new(),
             resolutions: BTreeMap::new(),
+            downloaded: BTreeSet::new(),
             problems: self.inputs.problems.clone(),
         };
         self.load(root, "", &mut Vec::new(), &mut loading);
@@ -102,73 +105,128 @@ impl Shared<'_> {
         }
         chain.push(dir.to_path_buf());
         let files = loading.loaded.get(dir).cloned().unwrap_or_default();
-        for file in files.iter().filter(|file| !is_tfvars(file.path())) {
-            let Some(body) = file.body() else { continue };
-            for block in body
-                .blocks()
-                .into_iter()
-                .filter(|block| block.ident == "module")
-            {
-                if loading.resolutions.len() >= MAX_MODULE_CALLS {
-                    loading.problems.push(Problem {
-                        span: block.labels_span,
-                        message: Limit::ModuleCalls.message(),
-                    });
-                    chain.pop();
-                    return;
-                }
-                let name = block.label(0);
-                let call_key = if key.is_empty() {
-                    name.to_owned()
-                } else {
-                    format!("{key}.{name}")
-                };
-                let Some(source) = block
-                    .body
-                    .attr("source")
-                    .and_then(|attr| attr.expr.as_literal_str())
-                else {
-                    continue;
-                };
-                let slot = (dir.to_path_buf(), call_key.clone());
-                if loading.resolutions.contains_key(&slot) {
-                    continue;
-                }
-                let resolution =
-                    if !is_local_source(source) && !loading.installed.contains_key(&call_key) {
-                        // Terraform requires a literal version: any other expression admits nothing.
-                        let version = block.body.attr("version").map(|attr| {
-                            attr.expr
-                                .as_literal_str()
-                                .unwrap_or("(not a literal string)")
-                        });
-                        match model_call(source, version) {
-                            Some(Ok(model)) => Resolution::Model(model),
-                            Some(Err(reason)) => Resolution::Unresolved(reason),
-                            None => Resolution::Unresolved(not_installed(source, &call_key)),
-                        }
-                    } else {
-                        match self.resolve(dir, &call_key, source, loading) {
-                            Ok((target, given)) => {
-                                loading.given.entry(target.clone()).or_insert(given);
-                                Resolution::Dir(target)
-                            }
-                            Err(reason) => Resolution::Unresolved(reason),
-                        }
-                    };
-                loading.resolutions.insert(slot.clone(), resolution.clone());
-                if let Resolution::Dir(target) = resolution {
-                    self.load(&target, &call_key, chain, loading);
-                    if loading.loaded.get(&target).is_none_or(Vec::is_empty) {
-                        let reason = format!("{} holds no Terraform file", target.display());
-                        loading
-                            .resolutions
-                            .insert(slot, Resolution::Unresolved(reason));
+        let calls: Vec<(Block<'_>, &str)> = files
+            .iter()
+            .filter(|file| !is_tfvars(file.path()))
+            .filter_map(|file| file.body())
+            .flat_map(|body| body.blocks())
+            .filter(|block| block.ident == "module")
+            .filter_map(|block| {
+                let source = block.body.attr("source")?.expr.as_literal_str()?;
+                Some((block, source))
+            })
+            .collect();
+        let mut downloaded = self.download(dir, key, &calls, loading);
+        for (block, source) in calls {
+            if loading.resolutions.len() >= MAX_MODULE_CALLS {
+                loading.problems.push(Problem {
+                    span: block.labels_span,
+                    message: Limit::ModuleCalls.message(),
+                });
+                chain.pop();
+                return;
+            }
+            let call_key = call_key(key, block.label(0));
+            let slot = (dir.to_path_buf(), call_key.clone());
+            if loading.resolutions.contains_key(&slot) {
+                continue;
+            }
+            let resolution = if self.is_remote(source, &call_key, loading) {
+                match downloaded.remove(&call_key) {
+                    Some(Ok(target)) => {
+                        let target_key = normalize(&target);
+                        loading.given.entry(target_key.clone()).or_insert(target);
+                        loading.downloaded.insert(target_key.clone());
+                        Resolution::Dir(target_key)
                     }
+                    Some(Err(reason)) => {
+                        modelled(source, &block).unwrap_or(Resolution::Unresolved(reason))
+                    }
+                    None => modelled(source, &block).unwrap_or_else(|| {
+                        Resolution::Unresolved(not_installed(source, &call_key))
+                    }),
+                }
+            } else {
+                match self.resolve(dir, &call_key, source, loading) {
+                    Ok((target, given)) => {
+                        loading.given.entry(target.clone()).or_insert(given);
+                        Resolution::Dir(target)
+                    }
+                    Err(reason) => Resolution::Unresolved(reason),
+                }
+            };
+            loading.resolutions.insert(slot.clone(), resolution.clone());
+            if let Resolution::Dir(target) = resolution {
+                self.load(&target, &call_key, chain, loading);
+                if loading.loaded.get(&target).is_none_or(Vec::is_empty) {
+                    let reason = format!("{} holds no Terraform file", target.display());
+                    loading
+                        .resolutions
+                        .insert(slot, Resolution::Unresolved(reason));
                 }
             }
         }
         chain.pop();
+    }
+
+    /// A call that `terraform init` would download: neither a local path nor installed.
+    fn is_remote(&self, source: &str, call_key: &str, loading: &Loading) -> bool {
+        !is_local_source(source) && !loading.installed.contains_key(call_key)
+    }
+
+    /// Downloads the remote modules `calls` need, all at once, when the user allowed it: the
+    /// directory or the reason by call key. A module that cannot be had is a problem at its
+    /// `source`; the call then falls back to the model or stays unresolved.
+    fn download(
+        &self,
+        dir: &Path,
+        key: &str,
+        calls: &[(Block<'_>, &str)],
+        loading: &mut Loading,
+    ) -> BTreeMap<String, Result<PathBuf, String>> {
+        let Some(Downloads(downloader)) = &self.options.downloads else {
+            return BTreeMap::new();
+        };
+        let wanted: Vec<(&Block<'_>, String, RemoteModule)> = calls
+            .iter()
+            .map(|(block, source)| (block, *source, call_key(key, block.label(0))))
+            .filter(|(_, source, call_key)| {
+                self.is_remote(source, call_key, loading)
+                    && !loading
+                        .resolutions
+                        .contains_key(&(dir.to_path_buf(), call_key.clone()))
+            })
+            .map(|(block, source, call_key)| {
+                let version = literal_version(block).map(str::to_owned);
+                let module = RemoteModule {
+                    source: source.to_owned(),
+                    version,
+                };
+                (block, call_key, module)
+            })
+            .collect();
+        if wanted.is_empty() {
+            return BTreeMap::new();
+        }
+        let modules: Vec<RemoteModule> = wanted.iter().map(|(.., module)| module.clone()).collect();
+        let results = downloader.download(&modules);
+        wanted
+            .into_iter()
+            .zip(results)
+            .map(|((block, call_key, _), result)| {
+                if let Err(reason) = &result {
+                    let span = block
+                        .body
+                        .attr("source")
+                        .map_or(block.labels_span, |attr| attr.span);
+                    loading.problems.push(Problem {
+                        span,
+                        message: reason.clone(),
+                    });
+                }
+                (call_key, result)
+            })
+            .collect()
     }
 
     /// Where a module call leads: the directory (normalised, the identity of a module) and the
@@ -193,8 +251,11 @@ impl Shared<'_> {
             )
         };
         let target = normalize(&given);
-        // modules.json comes from the scanned repository too: its directories are confined alike.
-        if !self.options.allow_outside_root && !self.within_scan_roots(&target) {
+        // A downloaded module's own calls stay in the download storage; modules.json comes from
+        // the scanned repository too: its directories are confined like local sources.
+        let within_download = self.downloads_hold(loading, dir, &target);
+        if !within_download && !self.options.allow_outside_root && !self.within_scan_roots(&target)
+        {
             let what = if base.is_some() {
                 "installed module directory of"
             } else {
@@ -205,6 +266,19 @@ impl Shared<'_> {
             ));
         }
         Ok((target, given))
+    }
+
+    /// Whether `caller` is a downloaded module (or in one) and `target` lies in the download
+    /// storage too.
+    fn downloads_hold(&self, loading: &Loading, caller: &Path, target: &Path) -> bool {
+        let Some(Downloads(downloader)) = &self.options.downloads else {
+            return false;
+        };
+        loading
+            .downloaded
+            .iter()
+            .any(|module| caller.starts_with(module))
+            && downloader.holds(target)
     }
 
     /// A directory as the user's paths spell it.
@@ -303,10 +377,37 @@ impl Shared<'_> {
     }
 }
 
+/// `module.a.module.b`'s key in modules.json: `a.b`.
+fn call_key(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// The call's `version`: Terraform requires a literal string, so any other expression admits
+/// no version.
+fn literal_version<'a>(block: &Block<'a>) -> Option<&'a str> {
+    block.body.attr("version").map(|attr| {
+        attr.expr
+            .as_literal_str()
+            .unwrap_or("(not a literal string)")
+    })
+}
+
+/// The offline model of a remote module, when one stands for this source and version.
+fn modelled(source: &str, block: &Block<'_>) -> Option<Resolution> {
+    Some(match model_call(source, literal_version(block))? {
+        Ok(model) => Resolution::Model(model),
+        Err(reason) => Resolution::Unresolved(reason),
+    })
+}
+
 /// Why a remote module that no model stands for is not analysed, and the way out.
 fn not_installed(source: &str, key: &str) -> String {
     format!(
-        "source {source} is not installed (no entry {key:?} in .terraform/modules/modules.json); run terraform init"
+        "source {source} is not installed (no entry {key:?} in .terraform/modules/modules.json); scan with --download-modules or run terraform init"
     )
 }
 

@@ -1,6 +1,7 @@
 //! How the caller configures the front-end.
 
-use std::path::PathBuf;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -18,4 +19,36 @@ pub struct Options {
     /// Set when the result is no longer wanted (an editor's buffer changed): evaluations stop
     /// early, with meaningless results the caller discards.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Where remote modules that are not installed come from, when the user allowed downloading
+    /// them. `None` (the default) keeps the front-end offline: it reads only what is on disk.
+    pub downloads: Option<Downloads>,
+}
+
+/// A remote module call: its `source` and `version` arguments.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RemoteModule {
+    pub source: String,
+    pub version: Option<String>,
+}
+
+/// Puts remote modules on disk. The front-end only reads what it is given: the network, the
+/// cache and their limits belong to the implementation.
+pub trait ModuleDownloader: Send + Sync {
+    /// The directory of each module (its `//subdir` applied), or why it could not be had, in the
+    /// order of `modules`. Implementations may fetch them at the same time.
+    fn download(&self, modules: &[RemoteModule]) -> Vec<Result<PathBuf, String>>;
+
+    /// Whether `dir` lies in the downloaded modules' storage: module calls inside a downloaded
+    /// module may lead anywhere in it (a sub-module calling `../../`), and nowhere else.
+    fn holds(&self, dir: &Path) -> bool;
+}
+
+/// The downloader the caller chose.
+#[derive(Clone)]
+pub struct Downloads(pub Arc<dyn ModuleDownloader>);
+
+impl fmt::Debug for Downloads {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("Downloads(..)")
+    }
 }

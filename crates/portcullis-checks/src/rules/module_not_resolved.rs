@@ -22,8 +22,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Use instead
-    /// Run `terraform init` (or `terraform get`) before the scan so that `.terraform/modules`
-    /// holds the module, scan a plan (`terraform show -json`), or pass
+    /// Scan with `--download-modules` (remote modules are downloaded into a cache outside the
+    /// repository), run `terraform init` (or `terraform get`) before the scan so that
+    /// `.terraform/modules` holds the module, scan a plan (`terraform show -json`), or pass
     /// `--allow-outside-root` for local sources outside the scanned directories. For
     /// CloudFormation, review the construct by hand or scan the processed template.
     ///
@@ -50,7 +51,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             exposure: None,
             related: Vec::new(),
             suggestions: vec![advice(if unresolved.subject.starts_with("module.") {
-                "run `terraform init` before the scan so that .terraform/modules holds the module, or scan a plan"
+                "scan with --download-modules, run `terraform init` before the scan so that .terraform/modules holds the module, or scan a plan"
             } else {
                 "review this part of the configuration by hand, or scan the processed template"
             })],

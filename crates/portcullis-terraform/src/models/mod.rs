@@ -44,7 +44,7 @@ pub(crate) fn model_call(source: &str, version: Option<&str>) -> Option<Result<M
         && !version::admits_major(constraint, security_group_rules::MAJOR)
     {
         return Some(Err(format!(
-            "source {source} is not installed, and its version constraint {constraint:?} excludes {}.x, the releases the offline model covers (v{}); run terraform init",
+            "source {source} is not installed, and its version constraint {constraint:?} excludes {}.x, the releases the offline model covers (v{}); scan with --download-modules or run terraform init",
             security_group_rules::MAJOR,
             security_group_rules::VERSION
         )));
@@ -89,7 +89,7 @@ mod tests {
         assert_eq!(model_call("cloudposse/security-group/aws", None), None);
         assert!(matches!(
             model_call("terraform-aws-modules/security-group/aws", Some("~> 3.0")),
-            Some(Err(reason)) if reason.contains("run terraform init")
+            Some(Err(reason)) if reason.contains("--download-modules or run terraform init")
         ));
     }
 }
