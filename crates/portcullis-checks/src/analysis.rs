@@ -53,10 +53,14 @@ impl Statement<'_> {
         matches!(self.traffic, Some((protocol, ports)) if matches!(protocol, Protocol::All | Protocol::Number(_)) || (protocol.has_ports() && ports.is_all()))
     }
 
-    /// The peer a finding points at: the one with the widest reach, first in source order.
+    /// The peer a finding points at: the one with the widest reach, first in source order, then
+    /// first in the list (peers written at one place: a default the offline model stands for, a
+    /// `for` expression).
     pub fn widest_peer(&self) -> Option<&CidrPeer<'_>> {
+        // `max_by` keeps the last of equals: reversed, that is the first.
         self.cidrs
             .iter()
+            .rev()
             .filter(|peer| peer.reach > Reach::Private)
             .max_by(|a, b| {
                 a.reach
