@@ -1378,6 +1378,17 @@ fn http_error(context: &Context<'_>, url: &str, error: ureq::Error) -> FetchErro
             url,
             reason: error.to_string(),
         },
+        // The system resolver's failure reaches ureq as an io::Error with this text only.
+        ureq::Error::Io(error)
+            if error
+                .to_string()
+                .starts_with("failed to lookup address information") =>
+        {
+            FetchError::Dns {
+                module,
+                host: url_host(&url).unwrap_or(&url).to_owned(),
+            }
+        }
         ureq::Error::Io(error) => transfer_error(context, &url, error),
         ureq::Error::ConnectionFailed => FetchError::Connect {
             module,
@@ -1463,6 +1474,23 @@ fn git_error(context: &Context<'_>, error: GitError) -> FetchError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_the_resolver_cannot_find_is_a_dns_error() {
+        let context = Context { module: "m" };
+        let url = "https://registry.example.invalid/.well-known/terraform.json";
+        let unresolved = ureq::Error::Io(io::Error::other(
+            "failed to lookup address information: Name or service not known",
+        ));
+        let error = http_error(&context, url, unresolved);
+        assert!(
+            matches!(&error, FetchError::Dns { host, .. } if host == "registry.example.invalid"),
+            "{error}"
+        );
+        let refused = ureq::Error::Io(io::Error::from(io::ErrorKind::ConnectionRefused));
+        let error = http_error(&context, url, refused);
+        assert!(matches!(error, FetchError::Connect { .. }), "{error}");
+    }
 
     #[test]
     fn relative_locations_resolve_against_the_download_url() {
