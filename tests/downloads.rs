@@ -4,6 +4,8 @@
 //! outside the scanned repository, and analysed like installed modules.
 
 mod common;
+#[path = "support/git_repository.rs"]
+mod git_repository;
 #[path = "support/module_sources.rs"]
 mod module_sources;
 
@@ -11,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{SSH_OPEN, portcullis, project};
-use module_sources::{Reply, Repo, Server, ok, tar_gz, terraform_get};
+use git_repository::Repo;
+use module_sources::{Reply, Server, ok, tar_gz, terraform_get};
 use portcullis_engine::{DownloadCounts, FetchOptions, ScanError, ScanOptions, ScanResult};
 
 /// A module opening `port` to the world through its `cidrs` variable.

@@ -1,13 +1,11 @@
 //! Module sources for download tests: an HTTP/1.1 server on 127.0.0.1 (registry and archive
-//! routes, every request logged), tar.gz archives and git repositories written with gix.
-//! Shared by portcullis-fetch's tests and the root package's pipeline tests; nothing here
-//! reaches another host.
+//! routes, every request logged) and tar.gz archives. Shared by portcullis-fetch's tests, the
+//! root package's pipeline tests and the language server's; nothing here reaches another host.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -155,61 +153,4 @@ pub fn tar_gz(files: &[(&str, &[u8])]) -> Vec<u8> {
         builder.append(&header, *data).unwrap();
     }
     builder.into_inner().unwrap().finish().unwrap()
-}
-
-/// A git repository at `path`, written object by object.
-pub struct Repo {
-    pub repo: gix::Repository,
-    pub path: PathBuf,
-}
-
-impl Repo {
-    pub fn new(path: PathBuf) -> Repo {
-        let repo = gix::init(&path).unwrap();
-        Repo { repo, path }
-    }
-
-    pub fn blob(&self, data: &[u8]) -> gix::ObjectId {
-        self.repo.write_blob(data).unwrap().detach()
-    }
-
-    pub fn tree(
-        &self,
-        entries: Vec<(&str, gix::objs::tree::EntryKind, gix::ObjectId)>,
-    ) -> gix::ObjectId {
-        let mut entries: Vec<gix::objs::tree::Entry> = entries
-            .into_iter()
-            .map(|(name, kind, oid)| gix::objs::tree::Entry {
-                mode: kind.into(),
-                filename: name.into(),
-                oid,
-            })
-            .collect();
-        entries.sort();
-        self.repo
-            .write_object(&gix::objs::Tree { entries })
-            .unwrap()
-            .detach()
-    }
-
-    pub fn commit(
-        &self,
-        reference: &str,
-        tree: gix::ObjectId,
-        parents: Vec<gix::ObjectId>,
-    ) -> gix::ObjectId {
-        let signature = gix::actor::SignatureRef {
-            name: "Test".into(),
-            email: "test@example.com".into(),
-            time: "1700000000 +0000",
-        };
-        self.repo
-            .commit_as(signature, signature, reference, "commit", tree, parents)
-            .unwrap()
-            .detach()
-    }
-
-    pub fn url(&self, query: &str) -> String {
-        format!("git::file://{}{query}", self.path.display())
-    }
 }

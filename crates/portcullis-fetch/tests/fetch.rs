@@ -10,9 +10,12 @@ use std::time::Duration;
 
 use portcullis_fetch::{FetchError, FetchOptions, Fetcher, Request};
 
+#[path = "../../../tests/support/git_repository.rs"]
+mod git_repository;
 #[path = "../../../tests/support/module_sources.rs"]
 mod module_sources;
-use module_sources::{Reply, Repo, Server, ok, tar_gz, terraform_get};
+use git_repository::Repo;
+use module_sources::{Reply, Server, ok, tar_gz, terraform_get};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures.
