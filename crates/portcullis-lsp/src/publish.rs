@@ -23,8 +23,41 @@ pub fn per_file(
         .map(|path| (path.clone(), Default::default()))
         .collect();
     for (finding, diagnostic) in analysis.findings.iter().zip(diagnostics) {
-        if let Some(entry) = by_file.get_mut(Path::new(&sources.path(finding.span.file))) {
+        let file = sources.path(finding.span.file);
+        if let Some(entry) = by_file.get_mut(Path::new(&file)) {
             entry.0.push(diagnostic.clone());
+            continue;
+        }
+        // Module code outside the unit (another directory, a downloaded or installed module):
+        // shown at the first argument of the unit's files that leads to it, the call's.
+        let Some(caller) = finding
+            .related
+            .iter()
+            .find(|related| by_file.contains_key(Path::new(&sources.path(related.span.file))))
+        else {
+            continue;
+        };
+        let mut moved = diagnostic.clone();
+        let location = sources.location(finding.span.file, finding.span.start);
+        moved.message = format!(
+            "{} (in module code, {file}:{})",
+            diagnostic.message, location.line
+        );
+        moved.range = convert::range(sources, caller.span);
+        if let Some(uri) = crate::uri::from_path(Path::new(&file)) {
+            moved
+                .related_information
+                .get_or_insert_with(Vec::new)
+                .insert(
+                    0,
+                    lsp_types::DiagnosticRelatedInformation {
+                        location: lsp_types::Location::new(uri, diagnostic.range),
+                        message: format!("`{}` in module code", finding.resource),
+                    },
+                );
+        }
+        if let Some(entry) = by_file.get_mut(Path::new(&sources.path(caller.span.file))) {
+            entry.0.push(moved);
         }
     }
     for problem in &analysis.problems {

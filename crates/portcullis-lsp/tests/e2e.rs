@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "../../../tests/support/module_sources.rs"]
+mod module_sources;
 
 use common::{Client, TempDir, uri};
 use serde_json::{Value, json};
@@ -632,5 +634,85 @@ fn the_editor_judges_a_file_as_the_cli_does() {
         diagnostics[0]["range"]["start"],
         json!({"line": 0, "character": at})
     );
+    assert_eq!(shutdown(client), 0);
+}
+
+/// A module opening SSH to its `cidrs`.
+const SSH_MODULE: &str = r#"variable "cidrs" {
+  type = list(string)
+}
+
+resource "aws_security_group" "this" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = var.cidrs
+  }
+}
+"#;
+
+fn module_call(source: &str) -> String {
+    format!("module \"sg\" {{\n  source = \"{source}\"\n  cidrs  = [\"0.0.0.0/0\"]\n}}\n")
+}
+
+/// The one diagnostic of a module call: at the call's argument, naming the module file.
+fn assert_shown_at_the_argument(diagnostics: &[Value], module_file: &str) {
+    assert_eq!(
+        summary(diagnostics),
+        [("SG002".to_owned(), range((2, 12), (2, 23)))],
+        "{diagnostics:#?}"
+    );
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert!(message.contains("(in module code, "), "{message}");
+    assert!(message.contains(module_file), "{message}");
+    let related = &diagnostics[0]["relatedInformation"][0];
+    assert!(
+        related["location"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with(module_file),
+        "{related}"
+    );
+}
+
+#[test]
+fn module_code_is_shown_at_the_call_argument_also_when_downloaded() {
+    // A local module in a directory of its own.
+    let dir = TempDir::new("module-code");
+    std::fs::create_dir_all(dir.path().join("modules/sg")).unwrap();
+    dir.write("modules/sg/main.tf", SSH_MODULE);
+    let call = module_call("./modules/sg");
+    let main = dir.write("main.tf", &call);
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}), json!({}));
+    open(&mut client, &main, &call);
+    assert_shown_at_the_argument(&client.diagnostics_for(&main), "modules/sg/main.tf");
+    assert_eq!(shutdown(client), 0);
+
+    // A module downloaded because the configuration asks for it, into a cache outside.
+    let server = module_sources::Server::start(vec![(
+        "/sg.tar.gz",
+        module_sources::ok(module_sources::tar_gz(&[(
+            "main.tf",
+            SSH_MODULE.as_bytes(),
+        )])),
+    )]);
+    let cache = TempDir::new("module-cache");
+    let dir = TempDir::new("downloaded");
+    dir.write(
+        "portcullis.toml",
+        &format!(
+            "[terraform]\ndownload-modules = true\nmodule-cache = \"{}\"\n",
+            cache.path().display()
+        ),
+    );
+    let call = module_call(&server.url("/sg.tar.gz"));
+    let main = dir.write("main.tf", &call);
+    let mut client = Client::spawn();
+    client.initialize(dir.path(), json!({}), json!({}));
+    open(&mut client, &main, &call);
+    assert_shown_at_the_argument(&client.diagnostics_for(&main), "package/main.tf");
+    assert_eq!(server.count(), 1);
     assert_eq!(shutdown(client), 0);
 }
