@@ -2,6 +2,7 @@
 //! `--unsafe-fixes` is given. Nothing is written without one of these flags.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use portcullis_diagnostics::{Applicability, Diagnostic};
 use portcullis_ir::{FileId, SourceMap};
@@ -12,6 +13,9 @@ pub struct Applied {
     pub files: usize,
     /// Files left alone because they changed on disk since the scan read them.
     pub skipped: Vec<String>,
+    /// Files left alone because they lie outside the scanned paths: module code downloaded into
+    /// the cache or followed with `--allow-outside-root`.
+    pub outside: Vec<String>,
 }
 
 /// Byte ranges and their replacements, per file.
@@ -47,21 +51,28 @@ fn chosen_edits(findings: &[Diagnostic], unsafe_fixes: bool) -> (EditsByFile, us
 
 /// Applies the chosen edits; overlapping edits after the first are dropped, so that the result
 /// is exactly what each edit says.
+/// Only files within the `scanned` paths are written.
 pub fn apply(
     sources: &SourceMap,
     findings: &[Diagnostic],
     unsafe_fixes: bool,
+    scanned: &[PathBuf],
 ) -> Result<Applied, String> {
     let (by_file, fixed) = chosen_edits(findings, unsafe_fixes);
     let mut applied = Applied {
         findings: fixed,
         files: 0,
         skipped: Vec::new(),
+        outside: Vec::new(),
     };
     for (file, mut edits) in by_file {
         let Some(source) = sources.get(file) else {
             continue;
         };
+        if !portcullis_engine::is_within(scanned, Path::new(&source.path)) {
+            applied.outside.push(source.path.clone());
+            continue;
+        }
         let on_disk = std::fs::read_to_string(&source.path)
             .map_err(|error| format!("{}: {error}", source.path))?;
         if on_disk != *source.text {

@@ -29,7 +29,12 @@ pub fn run_scan(
     drop(progress);
     let mut result = scanned.map_err(|error| error.to_string())?;
     if args.fix {
-        let applied = fix::apply(&result.sources, &result.findings, args.unsafe_fixes)?;
+        let applied = fix::apply(
+            &result.sources,
+            &result.findings,
+            args.unsafe_fixes,
+            &options.paths,
+        )?;
         let _ = (!args.quiet).then(|| {
             writeln!(
                 std::io::stderr(),
@@ -44,6 +49,12 @@ pub fn run_scan(
             let _ = writeln!(
                 std::io::stderr(),
                 "portcullis: {path} changed during the scan; not fixed"
+            );
+        }
+        for path in &applied.outside {
+            let _ = writeln!(
+                std::io::stderr(),
+                "portcullis: {path} is outside the scanned paths; not fixed"
             );
         }
         if applied.files > 0 {

@@ -201,6 +201,62 @@ fn registry_archive_and_git_modules_are_downloaded_then_reused_from_the_cache() 
         cold.sources.path(related.span.file) == repo.join("main.tf").display().to_string()
     }));
     assert_eq!(finding.roots, [repo.display().to_string()]);
+    // Formats that can only place it in the repository place it at that argument.
+    let shown_at = finding.shown_at.unwrap();
+    assert_eq!(
+        cold.sources.path(shown_at.file),
+        repo.join("main.tf").display().to_string()
+    );
+    let annotations = portcullis_report::render_github(&cold.outcome());
+    let in_repository = format!(
+        "::error file={}/main.tf,",
+        repo.display().to_string().replace(':', "%3A")
+    );
+    assert_eq!(annotations.lines().count(), 3, "{annotations}");
+    for line in annotations.lines() {
+        assert!(line.starts_with(&in_repository), "{line}");
+        assert!(
+            line.contains("in module code outside the scanned paths"),
+            "{line}"
+        );
+    }
+    let rules: Vec<&'static portcullis_diagnostics::RuleMeta> = portcullis_checks::RULES
+        .iter()
+        .map(|rule| rule.meta)
+        .collect();
+    let sarif = portcullis_report::render_sarif(
+        &cold.outcome(),
+        &portcullis_report::SarifOptions {
+            rules: &rules,
+            category: "portcullis/",
+            source_root: None,
+        },
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    for result in sarif["runs"][0]["results"].as_array().unwrap() {
+        let shown = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert!(shown.as_str().unwrap().ends_with("/main.tf"), "{result}");
+        let code = &result["relatedLocations"][0];
+        assert!(
+            code["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("/package/main.tf"),
+            "{result}"
+        );
+        assert!(
+            code["message"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with("in module code outside the scanned paths"),
+            "{result}"
+        );
+    }
+    // The registry module's finding sits at its `cidrs` argument, line 4.
+    assert!(
+        annotations.contains(&format!("{in_repository}line=4,col=13,")),
+        "{annotations}"
+    );
 
     // The second run asks nothing: the versions list and the three modules are cached, even
     // with the git repository gone.
@@ -439,4 +495,68 @@ fn the_cli_downloads_when_asked_by_flag_or_configuration_and_never_otherwise() {
     assert_eq!(overridden.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&overridden.stdout).contains("scan with --download-modules"));
     assert_eq!(server.count(), 1, "{:?}", server.requests());
+}
+
+#[test]
+fn fixes_never_edit_downloaded_module_code() {
+    // A CIDR with host bits, written in the module: its safe fix would edit the cached file.
+    let module = r#"resource "aws_security_group" "this" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["10.1.2.3/8"]
+  }
+}
+"#;
+    let server = Server::start(vec![(
+        "/host-bits.tar.gz",
+        ok(tar_gz(&[("main.tf", module.as_bytes())])),
+    )]);
+    let main = format!(
+        "module \"sg\" {{\n  source = \"{}\"\n}}\n",
+        server.url("/host-bits.tar.gz")
+    );
+    let repo = project("fix-downloaded", &[("main.tf", main.as_str())]);
+    let cache = cache_dir("fix");
+    let cache_arg = cache.display().to_string();
+    let fixed = portcullis(
+        &[
+            "scan",
+            ".",
+            "--module-cache",
+            &cache_arg,
+            "--fix",
+            "--select",
+            "SG016",
+        ],
+        &repo,
+    );
+    let stdout = String::from_utf8_lossy(&fixed.stdout);
+    let stderr = String::from_utf8_lossy(&fixed.stderr);
+    assert!(stdout.contains("SG016"), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("is outside the scanned paths; not fixed"),
+        "{stderr}"
+    );
+    let cached: Vec<PathBuf> = walk(&cache)
+        .into_iter()
+        .filter(|path| path.ends_with("main.tf"))
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    assert_eq!(std::fs::read_to_string(&cached[0]).unwrap(), module);
+    assert_eq!(std::fs::read_to_string(repo.join("main.tf")).unwrap(), main);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

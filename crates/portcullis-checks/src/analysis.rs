@@ -528,6 +528,7 @@ pub fn statement_finding(
                 .unwrap_or_default(),
         ]),
         roots: Vec::new(),
+        shown_at: None,
     }
 }
 

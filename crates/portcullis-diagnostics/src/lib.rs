@@ -250,6 +250,11 @@ pub struct Diagnostic {
     /// For a finding in module code: the Terraform root modules whose evaluation leads to it,
     /// sorted. Empty for findings in a root module's own files and in templates.
     pub roots: Vec<String>,
+    /// For a finding in code outside the scanned paths (a downloaded module, a module followed
+    /// with `--allow-outside-root`): the argument in the scanned files that leads to it. The
+    /// formats that can only place a finding in the repository (SARIF, GitHub annotations)
+    /// place it there.
+    pub shown_at: Option<Span>,
 }
 
 /// Why a finding is not counted: an inline `portcullis:ignore` comment, another tool's ignore

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::downloads::ModuleCache;
 use crate::read::{Inputs, display_path};
+use crate::walk::is_within;
 use crate::{ScanError, ScanOptions};
 
 /// What is kept of a unit once it is checked.
@@ -131,6 +132,7 @@ fn check_unit(
     // its scanned path, so that where the checkout lives does not matter.
     let unit_key = relative_to_roots(&unit.name, &options.paths);
     let root_dir = portcullis_terraform::normalize(Path::new(&unit.name));
+    let is_scanned = |file: FileId| is_within(&options.paths, Path::new(&sources.path(file)));
     for finding in &mut findings {
         let in_module_code =
             is_terraform_root && dir_of(&sources.path(finding.span.file)) != root_dir;
@@ -138,6 +140,13 @@ fn check_unit(
             // The same module code evaluated from several roots is one finding, which
             // `merge_across_roots` reports once with every root: it is identified without them.
             finding.roots = vec![unit.name.clone()];
+            if !is_scanned(finding.span.file) {
+                finding.shown_at = finding
+                    .related
+                    .iter()
+                    .map(|related| related.span)
+                    .find(|span| is_scanned(span.file));
+            }
         } else {
             finding.fingerprint =
                 portcullis_diagnostics::fingerprint(&[unit_key, &finding.fingerprint]);

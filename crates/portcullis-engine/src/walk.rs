@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
+use crate::downloads::absolute;
 use crate::{ScanError, ScanOptions};
 
 /// Which front-end reads a file, by its name. JSON files are CloudFormation candidates until
@@ -197,10 +198,41 @@ pub(crate) fn files_to_scan(
     Ok((paths, walk_errors))
 }
 
+/// Whether `path` lies in one of the scanned `paths` (compared absolute, without `.` and `..`).
+/// A scanned file stands for its directory, as for module sources: the modules beside it are
+/// in the scan.
+pub fn is_within(paths: &[PathBuf], path: &Path) -> bool {
+    let path = absolute(path);
+    paths.iter().any(|scanned| {
+        let scanned = absolute(scanned);
+        let dir = match scanned.parent() {
+            Some(parent) if scanned.is_file() => parent,
+            _ => &scanned,
+        };
+        path.starts_with(dir)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn within_the_scanned_paths_a_file_stands_for_its_directory() {
+        let root = std::env::temp_dir().join(format!("portcullis-within-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("app/modules/sg")).unwrap();
+        std::fs::write(root.join("app/main.tf"), "").unwrap();
+        let scanned = [root.join("app/main.tf")];
+        assert!(is_within(&scanned, &root.join("app/modules/sg/main.tf")));
+        assert!(is_within(&scanned, &root.join("app/x/../main.tf")));
+        assert!(!is_within(&scanned, &root.join("other/main.tf")));
+        assert!(!is_within(&scanned, &root.join("app/../other/main.tf")));
+        let relative = [PathBuf::from("app")];
+        assert!(is_within(&relative, Path::new("./app/main.tf")));
+        assert!(!is_within(&relative, Path::new("application/main.tf")));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 
     #[test]
     fn is_excluded_agrees_with_the_walk() {

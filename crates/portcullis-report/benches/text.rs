@@ -46,6 +46,7 @@ fn outcome_parts(count: usize) -> (SourceMap, Vec<Diagnostic>) {
                 suggestions: Vec::new(),
                 fingerprint: index.to_string(),
                 roots: Vec::new(),
+                shown_at: None,
             }
         })
         .collect();

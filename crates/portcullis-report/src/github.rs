@@ -6,7 +6,7 @@ use portcullis_diagnostics::Severity;
 
 use portcullis_diagnostics::ScanOutcome;
 
-use crate::Region;
+use crate::{Region, module_code_note};
 
 /// Workflow-command data escaping (`%`, CR, LF), per the Actions toolkit; other control
 /// characters (an ANSI escape in a file name) never reach the log.
@@ -48,17 +48,30 @@ fn annotation(out: &mut String, kind: &str, region: &Region, title: &str, messag
 pub fn render(outcome: &ScanOutcome<'_>) -> String {
     let mut out = String::new();
     for finding in outcome.findings {
-        let region = Region::of(outcome.sources, finding.span);
+        let region = Region::of(outcome.sources, finding.shown_at.unwrap_or(finding.span));
         let title = format!(
             "{} {} ({})",
             finding.rule.code, finding.rule.name, finding.severity
         );
+        let message = match finding.shown_at {
+            Some(_) => {
+                let code = Region::of(outcome.sources, finding.span);
+                format!(
+                    "{} ({}: {}:{})",
+                    finding.message,
+                    module_code_note(finding),
+                    code.path,
+                    code.start_line
+                )
+            }
+            None => finding.message.clone(),
+        };
         annotation(
             &mut out,
             command(finding.severity),
             &region,
             &title,
-            &finding.message,
+            &message,
         );
     }
     for problem in outcome.problems {

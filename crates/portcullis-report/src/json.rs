@@ -79,6 +79,8 @@ struct Finding<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     roots: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shown_at: Option<Location>,
 }
 
 #[derive(Serialize)]
@@ -175,6 +177,9 @@ pub fn write(outcome: &ScanOutcome<'_>, out: &mut dyn std::io::Write) -> std::io
             .collect(),
         fingerprint: &finding.fingerprint,
         roots: &finding.roots,
+        shown_at: finding
+            .shown_at
+            .map(|span| Region::of(sources, span).into()),
     });
     let errors = outcome.problems.iter().map(|problem| {
         let region = Region::of(sources, problem.span);

@@ -47,6 +47,15 @@ impl Region {
     }
 }
 
+/// What a finding shown at the argument leading to module code says of that code: where the
+/// finding is, for the formats that show it in the repository instead (`shown_at`).
+pub(crate) fn module_code_note(finding: &portcullis_diagnostics::Diagnostic) -> String {
+    format!(
+        "`{}` in module code outside the scanned paths",
+        finding.resource
+    )
+}
+
 /// A sequence serialised item by item as it is written, so that a report on a large repository
 /// is never held in memory whole. It can be serialised once.
 pub(crate) struct LazySeq<I>(RefCell<Option<I>>);

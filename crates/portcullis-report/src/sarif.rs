@@ -8,7 +8,7 @@ use portcullis_ir::{SourceMap, Span};
 
 use portcullis_diagnostics::ScanOutcome;
 
-use crate::{LazySeq, write_pretty_json, written};
+use crate::{LazySeq, module_code_note, write_pretty_json, written};
 
 /// Rule metadata for the driver; the renderer lists every rule, not only those that fired, so that
 /// code scanning can close alerts of rules that stop firing.
@@ -119,7 +119,7 @@ fn result(
         "ruleId": finding.rule.code,
         "level": level(finding.severity),
         "message": { "text": finding.message },
-        "locations": [{ "physicalLocation": physical_location(sources, finding.span) }],
+        "locations": [{ "physicalLocation": physical_location(sources, finding.shown_at.unwrap_or(finding.span)) }],
         "partialFingerprints": { "primaryLocationLineHash": finding.fingerprint },
         "properties": {
             "severity": finding.severity.as_str(),
@@ -134,16 +134,29 @@ fn result(
     if !finding.roots.is_empty() {
         result["properties"]["roots"] = json!(finding.roots);
     }
-    if !finding.related.is_empty() {
-        result["relatedLocations"] = finding
-            .related
+    // Shown at the argument that leads to module code outside the repository, the module
+    // code comes first among the related locations.
+    let module_code = finding
+        .shown_at
+        .map(|_| (finding.span, module_code_note(finding)));
+    let related: Vec<(Span, String)> = module_code
+        .into_iter()
+        .chain(
+            finding
+                .related
+                .iter()
+                .map(|related| (related.span, related.message.clone())),
+        )
+        .collect();
+    if !related.is_empty() {
+        result["relatedLocations"] = related
             .iter()
             .enumerate()
-            .map(|(id, related)| {
+            .map(|(id, (span, message))| {
                 json!({
                     "id": id,
-                    "physicalLocation": physical_location(sources, related.span),
-                    "message": { "text": related.message },
+                    "physicalLocation": physical_location(sources, *span),
+                    "message": { "text": message },
                 })
             })
             .collect();

@@ -233,5 +233,6 @@ fn finding_about(rule: &'static RuleMeta, marker: &Marker, message: &str) -> Dia
         suggestions: Vec::new(),
         fingerprint: fingerprint(&[rule.code, &marker.reason, &codes.join(",")]),
         roots: Vec::new(),
+        shown_at: None,
     }
 }

@@ -76,6 +76,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             suggestions: vec![advice("remove every rule from the default security group and attach purpose-made groups instead")],
             fingerprint: fingerprint(&[RULE.code, &rule.id]),
             roots: Vec::new(),
+            shown_at: None,
         });
     }
 }

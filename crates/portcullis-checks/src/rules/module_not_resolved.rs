@@ -57,6 +57,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             })],
             fingerprint: fingerprint(&[RULE.code, &unresolved.subject, &unresolved.reason]),
             roots: Vec::new(),
+            shown_at: None,
         });
     }
 }

@@ -122,6 +122,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 )],
                 fingerprint: fingerprint(&[RULE.code, &entry.id, &cidr.to_string()]),
                 roots: Vec::new(),
+                shown_at: None,
             });
         }
     }

@@ -87,6 +87,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }],
                 fingerprint: fingerprint(&[RULE.code, &rule.id, &cidr.net.to_string()]),
                 roots: Vec::new(),
+                shown_at: None,
             });
         }
     }

@@ -243,6 +243,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             suggestions: remedies(context, attachment, because.span),
             fingerprint: fingerprint(&[RULE.code, &attachment.id, &what]),
             roots: Vec::new(),
+            shown_at: None,
         });
     }
 }

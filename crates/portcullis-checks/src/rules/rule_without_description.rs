@@ -76,6 +76,7 @@ pub fn check(context: &Context<'_>, out: &mut Vec<Diagnostic>) {
             suggestions: vec![advice("add a description that says why the rule exists and who needs it")],
             fingerprint: fingerprint(&[RULE.code, &rule.id]),
             roots: Vec::new(),
+            shown_at: None,
         });
     }
 }

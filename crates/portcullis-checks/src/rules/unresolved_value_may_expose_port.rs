@@ -98,6 +98,7 @@ fn unknown_sources(context: &Context<'_>, statement: &Statement<'_>, protocol: P
             suggestions: vec![advice(how_to_supply(context, span))],
             fingerprint: fingerprint(&[RULE.code, &rule.id, reason]),
             roots: Vec::new(),
+            shown_at: None,
         });
     }
 }
@@ -146,5 +147,6 @@ fn unknown_traffic(context: &Context<'_>, statement: &Statement<'_>, out: &mut V
             .collect(),
         fingerprint: fingerprint(&[RULE.code, &rule.id, reason, &source]),
         roots: Vec::new(),
+        shown_at: None,
     });
 }
