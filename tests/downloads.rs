@@ -410,6 +410,7 @@ module "escape" {
     let main = [
         call("nested", &server.url("/nested.tar.gz"), None),
         call("escaping", &server.url("/escaping.tar.gz"), None),
+        call("subdir", &server.url("/nested.tar.gz//inner"), None),
     ]
     .concat();
     let repo = project("nested", &[("main.tf", main.as_str())]);
@@ -438,6 +439,20 @@ module "escape" {
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].contains("is unsafe"), "{messages:?}");
     assert!(!cache.parent().unwrap().join("escaped.tf").exists());
+    // A package's sub-directory waits for the package's one download.
+    assert!(
+        found.contains(&(
+            "module.subdir.aws_security_group.this".to_owned(),
+            "ssh (22/tcp) is open to the internet from 0.0.0.0/0".to_owned()
+        )),
+        "{found:?}"
+    );
+    let nested_requests = server
+        .requests()
+        .iter()
+        .filter(|path| path.as_str() == "/nested.tar.gz")
+        .count();
+    assert_eq!(nested_requests, 1, "{:?}", server.requests());
 }
 
 #[test]

@@ -23,12 +23,18 @@ pub struct DownloadCounts {
 /// One module's answer, set by the first caller that asks for it.
 type Answer = Arc<OnceLock<Result<PathBuf, String>>>;
 
+/// A package: its source without `//subdir` (as parsed), and the version asked.
+type PackageKey = (String, Option<String>);
+
 /// The front-end's downloader: each module fetched once per scan, however many roots call it.
 pub(crate) struct ModuleCache {
     fetcher: Fetcher,
     cache_dir: PathBuf,
     parallel: usize,
     fetched: Mutex<BTreeMap<RemoteModule, Answer>>,
+    /// One lock per package (a source without its `//subdir`, and the version asked): the
+    /// sub-modules of one package wait for its first download, then find it in the cache.
+    packages: Mutex<BTreeMap<PackageKey, Arc<Mutex<()>>>>,
     downloaded: AtomicUsize,
     from_cache: AtomicUsize,
     failed: AtomicUsize,
@@ -43,6 +49,7 @@ impl ModuleCache {
             parallel: options.parallel_downloads.max(1),
             fetcher: Fetcher::new(options),
             fetched: Mutex::new(BTreeMap::new()),
+            packages: Mutex::new(BTreeMap::new()),
             downloaded: AtomicUsize::new(0),
             from_cache: AtomicUsize::new(0),
             failed: AtomicUsize::new(0),
@@ -69,6 +76,10 @@ impl ModuleCache {
                 .or_default(),
         );
         cell.get_or_init(|| {
+            let package = self.package_lock(module);
+            let _downloading = package
+                .as_ref()
+                .map(|lock| lock.lock().unwrap_or_else(PoisonError::into_inner));
             let result = self
                 .fetcher
                 .fetch(&module.source, module.version.as_deref());
@@ -86,6 +97,22 @@ impl ModuleCache {
                 .map_err(|error| error.to_string())
         })
         .clone()
+    }
+}
+
+impl ModuleCache {
+    fn package_lock(&self, module: &RemoteModule) -> Option<Arc<Mutex<()>>> {
+        let package = portcullis_fetch::source::parse(&module.source)
+            .ok()?
+            .package();
+        let key = (format!("{package:?}"), module.version.clone());
+        Some(Arc::clone(
+            self.packages
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(key)
+                .or_default(),
+        ))
     }
 }
 
