@@ -98,9 +98,8 @@ impl ModuleCache {
         })
         .clone()
     }
-}
 
-impl ModuleCache {
+    /// The lock of the module's package, for sources that parse.
     fn package_lock(&self, module: &RemoteModule) -> Option<Arc<Mutex<()>>> {
         let package = portcullis_fetch::source::parse(&module.source)
             .ok()?

@@ -196,6 +196,8 @@ impl Shared<'_> {
                         .resolutions
                         .contains_key(&(dir.to_path_buf(), call_key.clone()))
             })
+            // Calls past the limit are reported, not downloaded.
+            .take(MAX_MODULE_CALLS.saturating_sub(loading.resolutions.len()))
             .map(|(block, source, call_key)| {
                 let version = literal_version(block).map(str::to_owned);
                 let module = RemoteModule {
