@@ -830,6 +830,29 @@ fn no_network_or_process_api_outside_tests() {
     assert!(offences.is_empty(), "{offences:#?}");
 }
 
+/// hcl-edit's parser has panicked on hostile input before: every call goes through the guarded
+/// reader, which turns a panic into a syntax error for that text.
+#[test]
+fn the_hcl_parser_is_called_only_through_the_guarded_reader() {
+    let mut files = Vec::new();
+    rust_files(&workspace_root().join("crates"), &mut files);
+    let reader = workspace_root().join("crates/portcullis-terraform-core/src/hcl.rs");
+    assert!(files.contains(&reader), "the reader was found");
+    let unguarded: Vec<String> = files
+        .iter()
+        .filter(|path| **path != reader)
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            text.split("#[cfg(test)]")
+                .next()
+                .unwrap_or_default()
+                .contains("hcl_edit::parser")
+        })
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(unguarded.is_empty(), "{unguarded:#?}");
+}
+
 #[test]
 fn the_checker_itself_sees_what_it_forbids() {
     let code = "use std::net::{IpAddr, TcpStream};\nuse std::process::Command;\nfn f() { std::process::exit(1) }";

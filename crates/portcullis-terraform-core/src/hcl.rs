@@ -26,6 +26,22 @@ pub fn guarded<T>(parse: impl FnOnce() -> T) -> Result<T, (usize, String)> {
         .map_err(|_| (0, "the parser failed on this file".to_owned()))
 }
 
+/// Parses one HCL expression (a `--var` value, a type constraint written in a `.tf.json` string),
+/// a parser panic counting as a syntax error.
+pub fn parse_expr(text: &str) -> Option<hcl_edit::expr::Expression> {
+    guarded(|| hcl_edit::parser::parse_expr(text).ok())
+        .ok()
+        .flatten()
+}
+
+/// Parses a string template (a `.tf.json` string holding `${...}`), a parser panic counting as a
+/// syntax error.
+pub fn parse_template(text: &str) -> Option<hcl_edit::template::Template> {
+    guarded(|| hcl_edit::parser::parse_template(text).ok())
+        .ok()
+        .flatten()
+}
+
 /// Parses an HCL body (a text without BOM: see [`strip_bom`]), or returns the offset and message
 /// of the error. A key given twice in an object constructor is renamed in a copy of the text to a
 /// placeholder of the same length, so that offsets stay exact; [`Renamed`] gives the real names.

@@ -129,7 +129,7 @@ impl Inputs {
                     .attr("type")
                     .is_some_and(|attr| matches!(attr.expr, Expr::Hcl(hcl_edit::expr::Expression::Variable(ident), _) if ident.value().as_str() == "string"));
                 let parsed = (!is_string)
-                    .then(|| hcl_edit::parser::parse_expr(text).ok())
+                    .then(|| portcullis_terraform_core::hcl::parse_expr(text))
                     .flatten();
                 let value = match &parsed {
                     Some(expr) => {

@@ -28,7 +28,7 @@ impl<'a> Ctx<'a> {
                 if !text.contains("${") && !text.contains("%{") {
                     return V::str(text.clone(), span);
                 }
-                let Ok(template) = hcl_edit::parser::parse_template(text) else {
+                let Some(template) = portcullis_terraform_core::hcl::parse_template(text) else {
                     return V::unknown(format!("`{text}` is not a valid template"), span);
                 };
                 // Offsets inside the string map back exactly only when nothing was escaped.

@@ -16,16 +16,18 @@ pub fn conform(ctx: &Ctx<'_>, value: V, ty: Expr<'_>) -> V {
     match ty {
         Expr::Hcl(ty, src) => conform_hcl(ctx, value, ty, src, 0),
         // In JSON, the type is a string holding the HCL type expression.
-        Expr::Json(Json::Str(text, _), src) => match hcl_edit::parser::parse_expr(text) {
-            Ok(parsed) => {
-                let src = Src {
-                    fixed: Some(ty.span()),
-                    ..src
-                };
-                conform_hcl(ctx, value, &parsed, src, 0)
+        Expr::Json(Json::Str(text, _), src) => {
+            match portcullis_terraform_core::hcl::parse_expr(text) {
+                Some(parsed) => {
+                    let src = Src {
+                        fixed: Some(ty.span()),
+                        ..src
+                    };
+                    conform_hcl(ctx, value, &parsed, src, 0)
+                }
+                None => value,
             }
-            Err(_) => value,
-        },
+        }
         Expr::Json(..) => value,
     }
 }
