@@ -84,12 +84,13 @@ impl ScanOptions {
 
 impl ScanOptions {
     /// Turns downloading of remote modules on, into `cache_dir` or the user's cache directory,
-    /// with the `TF_TOKEN_<host>` tokens of the environment. The cache directory is checked when
-    /// the scan runs: it must not lie inside a scanned path.
+    /// with Terraform's tokens (`terraform login`'s credentials file, `TF_TOKEN_<host>`). The
+    /// cache directory is checked when the scan runs: it must not lie inside a scanned path.
     pub fn download_modules(&mut self, cache_dir: Option<PathBuf>) {
         let cache_dir = cache_dir
             .or_else(portcullis_fetch::cache_dir_default)
             .unwrap_or_default();
-        self.downloads = Some(portcullis_fetch::FetchOptions::new(cache_dir).with_env_tokens());
+        self.downloads =
+            Some(portcullis_fetch::FetchOptions::new(cache_dir).with_terraform_tokens());
     }
 }

@@ -103,6 +103,66 @@ impl FetchOptions {
         self.tokens.extend(tokens_from_env());
         self
     }
+
+    /// The same options with Terraform's tokens: those `terraform login` stored in
+    /// [`credentials_file_default`], then the `TF_TOKEN_*` variables, which win for a host that
+    /// has both.
+    pub fn with_terraform_tokens(mut self) -> FetchOptions {
+        if let Some(path) = credentials_file_default() {
+            self.tokens.extend(tokens_from_credentials_file(&path));
+        }
+        self.with_env_tokens()
+    }
+}
+
+/// Where `terraform login` stores tokens: `~/.terraform.d/credentials.tfrc.json`
+/// (`%APPDATA%\terraform.d\credentials.tfrc.json` on Windows).
+pub fn credentials_file_default() -> Option<PathBuf> {
+    let (variable, dir) = if cfg!(windows) {
+        ("APPDATA", "terraform.d")
+    } else {
+        ("HOME", ".terraform.d")
+    };
+    let base = PathBuf::from(std::env::var_os(variable)?);
+    base.is_absolute()
+        .then(|| base.join(dir).join("credentials.tfrc.json"))
+}
+
+/// The tokens of a `credentials.tfrc.json` (`{"credentials": {"HOST": {"token": "..."}}}`), by
+/// lower-cased host; none when the file is missing, too large or not in that form.
+pub fn tokens_from_credentials_file(path: &Path) -> BTreeMap<String, String> {
+    #[derive(Deserialize)]
+    struct CredentialsFile {
+        #[serde(default)]
+        credentials: BTreeMap<String, Credential>,
+    }
+    #[derive(Deserialize)]
+    struct Credential {
+        token: Option<String>,
+    }
+    let Ok(file) = fs::File::open(path) else {
+        return BTreeMap::new();
+    };
+    let mut bytes = Vec::new();
+    if file
+        .take(MAX_JSON_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .is_err()
+        || bytes.len() as u64 > MAX_JSON_BYTES
+    {
+        return BTreeMap::new();
+    }
+    serde_json::from_slice::<CredentialsFile>(&bytes)
+        .map(|file| {
+            file.credentials
+                .into_iter()
+                .filter_map(|(host, credential)| {
+                    let token = credential.token?.trim().to_owned();
+                    (!token.is_empty()).then(|| (host.to_ascii_lowercase(), token))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The `TF_TOKEN_<host>` variables of the environment, by host: Terraform writes the host with
@@ -1474,6 +1534,28 @@ fn git_error(context: &Context<'_>, error: GitError) -> FetchError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terraform_login_tokens_are_read_by_host() {
+        let dir =
+            std::env::temp_dir().join(format!("portcullis-credentials-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("credentials.tfrc.json");
+        fs::write(
+            &path,
+            r#"{"credentials": {"App.Terraform.io": {"token": " abc "}, "helper.example": {}}}"#,
+        )
+        .unwrap();
+        let tokens = tokens_from_credentials_file(&path);
+        assert_eq!(
+            tokens,
+            BTreeMap::from([("app.terraform.io".to_owned(), "abc".to_owned())])
+        );
+        fs::write(&path, "not json").unwrap();
+        assert!(tokens_from_credentials_file(&path).is_empty());
+        assert!(tokens_from_credentials_file(&dir.join("missing.json")).is_empty());
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_name_the_resolver_cannot_find_is_a_dns_error() {
