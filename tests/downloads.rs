@@ -252,6 +252,32 @@ fn registry_archive_and_git_modules_are_downloaded_then_reused_from_the_cache() 
             "{result}"
         );
     }
+    // JUnit and Markdown (CI reports, pull-request comments) name only the repository's file.
+    let cache_text = cache.display().to_string();
+    let junit = portcullis_report::render_junit(&cold.outcome());
+    for line in junit.lines().filter(|line| line.contains("<testsuite ")) {
+        assert!(!line.contains(&cache_text), "{line}");
+        assert!(line.contains("/main.tf\""), "{line}");
+    }
+    let markdown = portcullis_report::render_markdown(
+        &cold.outcome(),
+        &portcullis_report::MarkdownOptions {
+            link_base: None,
+            max_chars: None,
+        },
+    );
+    let rows: Vec<&str> = markdown
+        .lines()
+        .filter(|line| line.contains("open to the internet"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{markdown}");
+    for row in rows {
+        assert!(row.contains("/main.tf#L"), "{row}");
+        assert!(
+            row.contains("in module code outside the scanned paths"),
+            "{row}"
+        );
+    }
     // The registry module's finding sits at its `cidrs` argument, line 4.
     assert!(
         annotations.contains(&format!("{in_repository}line=4,col=13,")),

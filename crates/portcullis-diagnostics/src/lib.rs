@@ -252,7 +252,7 @@ pub struct Diagnostic {
     pub roots: Vec<String>,
     /// For a finding in code outside the scanned paths (a downloaded module, a module followed
     /// with `--allow-outside-root`): the argument in the scanned files that leads to it. The
-    /// formats that can only place a finding in the repository (SARIF, GitHub annotations)
+    /// formats bound to the repository's files (SARIF, GitHub annotations, JUnit, Markdown)
     /// place it there.
     pub shown_at: Option<Span>,
 }

@@ -6,7 +6,7 @@ use portcullis_diagnostics::Severity;
 
 use portcullis_diagnostics::ScanOutcome;
 
-use crate::{Region, module_code_note};
+use crate::{Region, repository_place};
 
 /// Workflow-command data escaping (`%`, CR, LF), per the Actions toolkit; other control
 /// characters (an ANSI escape in a file name) never reach the log.
@@ -48,24 +48,12 @@ fn annotation(out: &mut String, kind: &str, region: &Region, title: &str, messag
 pub fn render(outcome: &ScanOutcome<'_>) -> String {
     let mut out = String::new();
     for finding in outcome.findings {
-        let region = Region::of(outcome.sources, finding.shown_at.unwrap_or(finding.span));
+        let (span, message) = repository_place(outcome.sources, finding);
+        let region = Region::of(outcome.sources, span);
         let title = format!(
             "{} {} ({})",
             finding.rule.code, finding.rule.name, finding.severity
         );
-        let message = match finding.shown_at {
-            Some(_) => {
-                let code = Region::of(outcome.sources, finding.span);
-                format!(
-                    "{} ({}: {}:{})",
-                    finding.message,
-                    module_code_note(finding),
-                    code.path,
-                    code.start_line
-                )
-            }
-            None => finding.message.clone(),
-        };
         annotation(
             &mut out,
             command(finding.severity),

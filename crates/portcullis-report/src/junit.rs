@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use portcullis_diagnostics::ScanOutcome;
 
-use crate::Region;
+use crate::{Region, repository_place};
 
 /// Escapes XML text and attributes, dropping characters XML 1.0 cannot carry.
 fn xml(text: &str) -> String {
@@ -36,10 +36,11 @@ struct Case {
 pub fn render(outcome: &ScanOutcome<'_>) -> String {
     let mut suites: BTreeMap<String, Vec<Case>> = BTreeMap::new();
     for finding in outcome.findings {
-        let region = Region::of(outcome.sources, finding.span);
+        let (span, message) = repository_place(outcome.sources, finding);
+        let region = Region::of(outcome.sources, span);
         let mut details = format!(
             "{}:{}:{}\n{}",
-            region.path, region.start_line, region.start_column, finding.message
+            region.path, region.start_line, region.start_column, message
         );
         for suggestion in &finding.suggestions {
             let _ = write!(details, "\nhelp: {}", suggestion.message);

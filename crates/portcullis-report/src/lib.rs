@@ -56,6 +56,29 @@ pub(crate) fn module_code_note(finding: &portcullis_diagnostics::Diagnostic) -> 
     )
 }
 
+/// Where the formats bound to the repository's files (GitHub annotations, SARIF, Markdown,
+/// JUnit) place a finding, with the message to show there: for module code outside the scanned
+/// paths, the argument that leads to it, and the message says where the code is.
+pub(crate) fn repository_place(
+    sources: &SourceMap,
+    finding: &portcullis_diagnostics::Diagnostic,
+) -> (Span, String) {
+    match finding.shown_at {
+        Some(shown_at) => {
+            let code = Region::of(sources, finding.span);
+            let message = format!(
+                "{} ({}: {}:{})",
+                finding.message,
+                module_code_note(finding),
+                code.path,
+                code.start_line
+            );
+            (shown_at, message)
+        }
+        None => (finding.span, finding.message.clone()),
+    }
+}
+
 /// A sequence serialised item by item as it is written, so that a report on a large repository
 /// is never held in memory whole. It can be serialised once.
 pub(crate) struct LazySeq<I>(RefCell<Option<I>>);

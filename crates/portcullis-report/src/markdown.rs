@@ -12,7 +12,7 @@ use portcullis_ir::{SourceMap, Span};
 use crate::graph::{self, Graph, MAX_EDGES, NodeKind, SOURCE_PALETTE};
 use portcullis_diagnostics::ScanOutcome;
 
-use crate::Region;
+use crate::{Region, repository_place};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MarkdownOptions<'a> {
@@ -303,6 +303,7 @@ fn location(links: &Links<'_>, span: Span) -> String {
 
 /// Severity, rule, location and message cells of a finding.
 fn finding_cells(links: &Links<'_>, finding: &Diagnostic) -> String {
+    let (span, message) = repository_place(links.sources, finding);
     let possible = if finding.certainty == Certainty::Possible {
         " (possible)"
     } else {
@@ -313,8 +314,8 @@ fn finding_cells(links: &Links<'_>, finding: &Diagnostic) -> String {
         finding.severity,
         cell(finding.rule.code),
         finding.rule.help_uri(),
-        location(links, finding.span),
-        cell(&finding.message)
+        location(links, span),
+        cell(&message)
     )
 }
 
