@@ -13,8 +13,8 @@ pub struct Applied {
     pub files: usize,
     /// Files left alone because they changed on disk since the scan read them.
     pub skipped: Vec<String>,
-    /// Files left alone because they lie outside the scanned paths: module code downloaded into
-    /// the cache or followed with `--allow-outside-root`.
+    /// Files left alone because they are module code outside the scanned files: downloaded into
+    /// the cache, installed under `.terraform/`, or followed with `--allow-outside-root`.
     pub outside: Vec<String>,
 }
 
@@ -51,7 +51,7 @@ fn chosen_edits(findings: &[Diagnostic], unsafe_fixes: bool) -> (EditsByFile, us
 
 /// Applies the chosen edits; overlapping edits after the first are dropped, so that the result
 /// is exactly what each edit says.
-/// Only files within the `scanned` paths are written.
+/// Only files within the `scanned` paths, and not under `.terraform/`, are written.
 pub fn apply(
     sources: &SourceMap,
     findings: &[Diagnostic],
@@ -69,7 +69,11 @@ pub fn apply(
         let Some(source) = sources.get(file) else {
             continue;
         };
-        if !portcullis_engine::is_within(scanned, Path::new(&source.path)) {
+        let path = Path::new(&source.path);
+        let installed = path
+            .components()
+            .any(|part| part.as_os_str() == ".terraform");
+        if installed || !portcullis_engine::is_within(scanned, path) {
             applied.outside.push(source.path.clone());
             continue;
         }

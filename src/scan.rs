@@ -54,7 +54,7 @@ pub fn run_scan(
         for path in &applied.outside {
             let _ = writeln!(
                 std::io::stderr(),
-                "portcullis: {path} is outside the scanned paths; not fixed"
+                "portcullis: {path} is module code outside the scanned files; not fixed"
             );
         }
         if applied.files > 0 {

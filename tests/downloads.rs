@@ -216,7 +216,7 @@ fn registry_archive_and_git_modules_are_downloaded_then_reused_from_the_cache() 
     for line in annotations.lines() {
         assert!(line.starts_with(&in_repository), "{line}");
         assert!(
-            line.contains("in module code outside the scanned paths"),
+            line.contains("in module code outside the scanned files"),
             "{line}"
         );
     }
@@ -248,7 +248,7 @@ fn registry_archive_and_git_modules_are_downloaded_then_reused_from_the_cache() 
             code["message"]["text"]
                 .as_str()
                 .unwrap()
-                .ends_with("in module code outside the scanned paths"),
+                .ends_with("in module code outside the scanned files"),
             "{result}"
         );
     }
@@ -274,7 +274,7 @@ fn registry_archive_and_git_modules_are_downloaded_then_reused_from_the_cache() 
     for row in rows {
         assert!(row.contains("/main.tf#L"), "{row}");
         assert!(
-            row.contains("in module code outside the scanned paths"),
+            row.contains("in module code outside the scanned files"),
             "{row}"
         );
     }
@@ -577,7 +577,7 @@ fn fixes_never_edit_downloaded_module_code() {
     let stderr = String::from_utf8_lossy(&fixed.stderr);
     assert!(stdout.contains("SG016"), "{stdout}{stderr}");
     assert!(
-        stderr.contains("is outside the scanned paths; not fixed"),
+        stderr.contains("is module code outside the scanned files; not fixed"),
         "{stderr}"
     );
     let cached: Vec<PathBuf> = walk(&cache)

@@ -519,3 +519,70 @@ fn module_findings_name_their_roots_once() {
         ])
     );
 }
+
+/// `.terraform/modules` is never committed: code scanning, annotations and reports place an
+/// installed module's finding at the argument in the repository that leads to it, and SARIF keeps
+/// the module line as its first related location.
+#[test]
+fn installed_module_code_is_placed_at_the_argument_in_the_repository() {
+    let result = scan(&["fixtures/terraform/registry_security_group_installed"]);
+    assert_eq!(result.findings.len(), 2);
+    for finding in &result.findings {
+        let shown_at = finding.shown_at.unwrap();
+        let place = result.sources.location(shown_at.file, shown_at.start);
+        assert!(
+            result
+                .sources
+                .path(shown_at.file)
+                .ends_with("_installed/main.tf")
+        );
+        assert_eq!((place.line, place.column), (6, 26));
+    }
+    let annotations = relative(&portcullis_report::render_github(&result.outcome()));
+    for line in annotations.lines() {
+        assert!(
+            line.starts_with(
+                "::error file=fixtures/terraform/registry_security_group_installed/main.tf,line=6,"
+            ),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(".terraform/modules/web_sg/main.tf:41)"),
+            "{line}"
+        );
+    }
+    let sarif = assert_valid_sarif(&sarif(&result));
+    for sarif_result in sarif["runs"][0]["results"].as_array().unwrap() {
+        let location = &sarif_result["locations"][0]["physicalLocation"];
+        assert!(
+            location["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("_installed/main.tf"),
+            "{sarif_result}"
+        );
+        let code = &sarif_result["relatedLocations"][0]["physicalLocation"];
+        assert!(
+            code["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with(".terraform/modules/web_sg/main.tf"),
+            "{sarif_result}"
+        );
+        assert_eq!(code["region"]["startLine"], 41);
+    }
+    // A local module in the scanned repository stays where it is.
+    let local = scan(&["fixtures/terraform/local_module"]);
+    assert!(
+        local
+            .findings
+            .iter()
+            .any(|finding| !finding.roots.is_empty())
+    );
+    assert!(
+        local
+            .findings
+            .iter()
+            .all(|finding| finding.shown_at.is_none())
+    );
+}

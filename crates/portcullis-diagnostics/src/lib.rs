@@ -250,8 +250,9 @@ pub struct Diagnostic {
     /// For a finding in module code: the Terraform root modules whose evaluation leads to it,
     /// sorted. Empty for findings in a root module's own files and in templates.
     pub roots: Vec<String>,
-    /// For a finding in code outside the scanned paths (a downloaded module, a module followed
-    /// with `--allow-outside-root`): the argument in the scanned files that leads to it. The
+    /// For a finding in module code outside the scanned files (installed under `.terraform/`,
+    /// downloaded, or followed with `--allow-outside-root`): the argument in the scanned files
+    /// that leads to it. The
     /// formats bound to the repository's files (SARIF, GitHub annotations, JUnit, Markdown)
     /// place it there.
     pub shown_at: Option<Span>,

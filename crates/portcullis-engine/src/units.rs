@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use portcullis_diagnostics::Diagnostic;
-use portcullis_ir::{FileId, Problem, SourceMap, Unit};
+use portcullis_ir::{FileId, Problem, Unit};
 use rayon::prelude::*;
 
 use crate::downloads::ModuleCache;
@@ -55,13 +55,20 @@ pub(crate) fn analyse(
         .iter()
         .flat_map(|unit| resource_files(&unit.inventory))
         .collect();
+    let walked: BTreeSet<FileId> = inputs
+        .terraform
+        .iter()
+        .chain(&inputs.templates)
+        .chain(&inputs.plans)
+        .map(|file| file.id)
+        .collect();
     // Each unit is checked as soon as it is made, on the thread that made it, and dropped: only
     // its findings stay, so memory does not grow with the repository's inventories.
     let check = |unit: Unit, is_terraform_root: bool| {
         if cancelled() {
             return Checked::default();
         }
-        check_unit(unit, is_terraform_root, &inputs.sources, options)
+        check_unit(unit, is_terraform_root, inputs, &walked, options)
     };
     let terraform_options = portcullis_terraform::Options {
         cancel: options
@@ -120,19 +127,34 @@ pub(crate) fn analyse(
     })
 }
 
+/// `walked`: the files the walk found; module code read from `.terraform/modules`, the module
+/// cache or outside the scanned paths is not among them.
 fn check_unit(
     unit: Unit,
     is_terraform_root: bool,
-    sources: &SourceMap,
+    inputs: &Inputs,
+    walked: &BTreeSet<FileId>,
     options: &ScanOptions,
 ) -> Checked {
+    let sources = &inputs.sources;
+    // Module code that no repository holds: installed under `.terraform/` (never committed),
+    // downloaded into the module cache, or followed outside the scanned paths.
+    let in_repository = |file: FileId| {
+        walked.contains(&file) || {
+            let path = sources.path(file);
+            let path = Path::new(&path);
+            is_within(&options.paths, path)
+                && !path
+                    .components()
+                    .any(|part| part.as_os_str() == ".terraform")
+        }
+    };
     let mut findings = portcullis_checks::check(&unit.inventory, sources, &options.settings);
     // Addresses are unique within a root module only: two roots with their own files may
     // report the same address, and must not share a fingerprint. The unit is named relative to
     // its scanned path, so that where the checkout lives does not matter.
     let unit_key = relative_to_roots(&unit.name, &options.paths);
     let root_dir = portcullis_terraform::normalize(Path::new(&unit.name));
-    let is_scanned = |file: FileId| is_within(&options.paths, Path::new(&sources.path(file)));
     for finding in &mut findings {
         let in_module_code =
             is_terraform_root && dir_of(&sources.path(finding.span.file)) != root_dir;
@@ -140,12 +162,12 @@ fn check_unit(
             // The same module code evaluated from several roots is one finding, which
             // `merge_across_roots` reports once with every root: it is identified without them.
             finding.roots = vec![unit.name.clone()];
-            if !is_scanned(finding.span.file) {
+            if !in_repository(finding.span.file) {
                 finding.shown_at = finding
                     .related
                     .iter()
                     .map(|related| related.span)
-                    .find(|span| is_scanned(span.file));
+                    .find(|span| in_repository(span.file));
             }
         } else {
             finding.fingerprint =

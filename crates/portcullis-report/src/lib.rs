@@ -51,7 +51,7 @@ impl Region {
 /// finding is, for the formats that show it in the repository instead (`shown_at`).
 pub(crate) fn module_code_note(finding: &portcullis_diagnostics::Diagnostic) -> String {
     format!(
-        "`{}` in module code outside the scanned paths",
+        "`{}` in module code outside the scanned files",
         finding.resource
     )
 }
