@@ -444,22 +444,22 @@ impl ModelInstance {
                 self.cidrs(&cidr_blocks, &mut out);
                 self.cidrs(&ipv6_cidr_blocks, &mut out);
             }
-            Form::WithCidrBlocks => match entry("cidr_blocks") {
-                Some(value) => out.extend(
-                    self.split(value, portcullis_terraform_core::schema::cidr)
-                        .into_iter()
-                        .map(Peer::Cidr),
-                ),
-                None => self.cidrs(&cidr_blocks, &mut out),
-            },
-            Form::WithIpv6CidrBlocks => match entry("ipv6_cidr_blocks") {
-                Some(value) => out.extend(
-                    self.split(value, portcullis_terraform_core::schema::cidr)
-                        .into_iter()
-                        .map(Peer::Cidr),
-                ),
-                None => self.cidrs(&ipv6_cidr_blocks, &mut out),
-            },
+            Form::WithCidrBlocks | Form::WithIpv6CidrBlocks => {
+                // The map's own list, else the call's default list of that family.
+                let (key, default) = if form == Form::WithCidrBlocks {
+                    ("cidr_blocks", &cidr_blocks)
+                } else {
+                    ("ipv6_cidr_blocks", &ipv6_cidr_blocks)
+                };
+                match entry(key) {
+                    Some(value) => out.extend(
+                        self.split(value, portcullis_terraform_core::schema::cidr)
+                            .into_iter()
+                            .map(Peer::Cidr),
+                    ),
+                    None => self.cidrs(default, &mut out),
+                }
+            }
             Form::WithSourceSecurityGroupId => {
                 let group = match entry("source_security_group_id") {
                     Some(value) => value.convert(V::to_text),
