@@ -69,11 +69,7 @@ pub fn apply(
         let Some(source) = sources.get(file) else {
             continue;
         };
-        let path = Path::new(&source.path);
-        let installed = path
-            .components()
-            .any(|part| part.as_os_str() == ".terraform");
-        if installed || !portcullis_engine::is_within(scanned, path) {
+        if !portcullis_engine::is_scanned_repository_file(scanned, Path::new(&source.path)) {
             applied.outside.push(source.path.clone());
             continue;
         }

@@ -21,7 +21,7 @@ pub use options::ScanOptions;
 pub use portcullis_fetch::FetchOptions;
 pub use portcullis_ir::MAX_FILE_SIZE;
 pub use portcullis_suppress::PLACEHOLDER_REASON;
-pub use walk::{FileKind, file_kind, is_excluded, is_within};
+pub use walk::{FileKind, file_kind, is_excluded, is_scanned_repository_file};
 
 /// Why a scan produced no result.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::downloads::ModuleCache;
 use crate::read::{Inputs, display_path};
-use crate::walk::is_within;
+use crate::walk::is_scanned_repository_file;
 use crate::{ScanError, ScanOptions};
 
 /// What is kept of a unit once it is checked.
@@ -140,14 +140,8 @@ fn check_unit(
     // Module code that no repository holds: installed under `.terraform/` (never committed),
     // downloaded into the module cache, or followed outside the scanned paths.
     let in_repository = |file: FileId| {
-        walked.contains(&file) || {
-            let path = sources.path(file);
-            let path = Path::new(&path);
-            is_within(&options.paths, path)
-                && !path
-                    .components()
-                    .any(|part| part.as_os_str() == ".terraform")
-        }
+        walked.contains(&file)
+            || is_scanned_repository_file(&options.paths, Path::new(&sources.path(file)))
     };
     let mut findings = portcullis_checks::check(&unit.inventory, sources, &options.settings);
     // Addresses are unique within a root module only: two roots with their own files may

@@ -201,7 +201,7 @@ pub(crate) fn files_to_scan(
 /// Whether `path` lies in one of the scanned `paths` (compared absolute, without `.` and `..`).
 /// A scanned file stands for its directory, as for module sources: the modules beside it are
 /// in the scan.
-pub fn is_within(paths: &[PathBuf], path: &Path) -> bool {
+fn is_within(paths: &[PathBuf], path: &Path) -> bool {
     let path = absolute(path);
     paths.iter().any(|scanned| {
         let scanned = absolute(scanned);
@@ -211,6 +211,15 @@ pub fn is_within(paths: &[PathBuf], path: &Path) -> bool {
         };
         path.starts_with(dir)
     })
+}
+
+/// Whether `path` is repository code of the scan: within the scanned `paths` and not under
+/// `.terraform/` (installed modules, which are never committed).
+pub fn is_scanned_repository_file(paths: &[PathBuf], path: &Path) -> bool {
+    is_within(paths, path)
+        && !path
+            .components()
+            .any(|part| part.as_os_str() == ".terraform")
 }
 
 #[cfg(test)]
@@ -231,6 +240,14 @@ mod tests {
         let relative = [PathBuf::from("app")];
         assert!(is_within(&relative, Path::new("./app/main.tf")));
         assert!(!is_within(&relative, Path::new("application/main.tf")));
+        assert!(is_scanned_repository_file(
+            &relative,
+            Path::new("app/modules/main.tf")
+        ));
+        assert!(!is_scanned_repository_file(
+            &relative,
+            Path::new("app/.terraform/modules/sg/main.tf")
+        ));
         std::fs::remove_dir_all(&root).unwrap();
     }
 
